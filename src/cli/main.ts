@@ -1,0 +1,69 @@
+import { Command, CommanderError, Option } from "commander";
+import { runCheck } from "./check.js";
+import { UsageError } from "./errors.js";
+import { runEval } from "./eval.js";
+import { runTest } from "./test.js";
+
+/** The CLI's composition root: one subcommand, one runner, each given its streams. */
+export function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command("redline")
+    .description("Deterministic, audited red lines for AI agents, enforced outside the agent.")
+    .version("0.1.0")
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command("eval")
+    .description("Decide actions: JSON Lines of action envelopes in, one JSON decision per line out")
+    .option("-p, --policy <file...>", "policy YAML file(s); default: the shipped baseline")
+    .option("-i, --input <file>", "read actions from FILE instead of standard input")
+    .addHelpText(
+      "after",
+      `
+Each output line has at least {"decision","categories","rules","reason"}.
+Exit codes: 0 all lines decided, 2 invalid policy or an invalid input line (it still gets a deny line).
+
+Example:
+  echo '{"agent":"bot","kind":"mcp","server":"fs","tool":"read_file"}' | redline eval`,
+    )
+    .action(async (opts) => setExit(await runEval(opts, process.stdin, process.stdout, process.stderr)));
+
+  program
+    .command("check")
+    .description("Validate and lint policy files: schema, unknown fields, dead and shadowed rules, uncovered red lines")
+    .argument("<file...>", "policy YAML files, read together as one policy")
+    .option("--json", "print findings as JSON")
+    .addHelpText("after", "\nExit codes: 0 clean, 1 findings, 2 invalid policy.")
+    .action((files: string[], opts) => setExit(runCheck(files, opts, process.stdout)));
+
+  program
+    .command("test")
+    .description("Run policy test cases (YAML: action + expected decision), like `opa test`")
+    .argument("<file...>", "test case YAML files")
+    .option("-p, --policy <file...>", "policy file(s) to test, overriding each test file's `policy:`")
+    .option("--json", "print results as JSON")
+    .addOption(new Option("-v, --verbose", "print passing cases too"))
+    .addHelpText("after", "\nExit codes: 0 all passed, 1 a case failed, 2 invalid test or policy file.")
+    .action((files: string[], opts) => setExit(runTest(files, opts, process.stdout)));
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const program = buildProgram((c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (error instanceof UsageError) {
+      process.stderr.write(`redline: ${error.message}\n`);
+      return error.exitCode;
+    }
+    process.stderr.write(`redline: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 70;
+  }
+  return code;
+}

@@ -1,0 +1,53 @@
+import { Environment } from "@marcbachmann/cel-js";
+
+/**
+ * CEL `when` conditions. The library was chosen by measurement: on the same condition it
+ * evaluated ~14x faster than @bufbuild/cel with identical results (docs/decisions.md).
+ * JSON numbers are CEL doubles (as with google.protobuf.Struct): `amount > 5000` works as is.
+ */
+const env = new Environment({ limits: { maxAstNodes: 2000, maxDepth: 64 } })
+  .registerVariable("action", "map")
+  .registerVariable("facts", "map")
+  .registerVariable("agent", "map");
+
+export interface CelInput {
+  action: unknown;
+  facts: unknown;
+  agent: unknown;
+}
+
+export type Condition = (input: CelInput) => boolean;
+
+export type CompiledCondition = { ok: true; condition: Condition } | { ok: false; message: string };
+
+export function compileCondition(source: string): CompiledCondition {
+  const checked = env.check(source);
+  if (!checked.valid) return { ok: false, message: tidy(checked.error?.message ?? "invalid expression") };
+  if (checked.type !== "bool" && checked.type !== "dyn") {
+    return { ok: false, message: `a condition must be a bool, this expression is ${checked.type}` };
+  }
+  let program: (ctx: CelInput) => unknown;
+  try {
+    program = env.parse(source) as unknown as (ctx: CelInput) => unknown;
+  } catch (error) {
+    return { ok: false, message: tidy((error as Error).message) };
+  }
+  return {
+    ok: true,
+    condition: (input) => {
+      const value = program(input);
+      if (typeof value !== "boolean") throw new TypeError(`condition returned ${typeof value}, not bool`);
+      return value;
+    },
+  };
+}
+
+/** Whether the expression reads any input at all; one that does not is a constant. */
+export function readsInput(source: string): boolean {
+  return /\b(action|facts|agent)\b/.test(source);
+}
+
+/** The library appends a source excerpt; the policy error already says where. */
+function tidy(message: string): string {
+  return message.split("\n")[0] ?? message;
+}

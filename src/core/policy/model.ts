@@ -1,0 +1,83 @@
+import type { CategoryId } from "../catalogue.js";
+import type { ActionKind } from "../envelope.js";
+import type { TargetKind } from "../facts.js";
+import type { Condition } from "./cel.js";
+import type { GlobSet } from "./glob.js";
+import type { Effect, Mode } from "./schema.js";
+import type { Location } from "./source.js";
+
+/** The compiled, immutable policy the engine decides with. */
+export interface Policy {
+  /** `sha256:` of the canonical normalised policy: stable across formatting and comments. */
+  hash: string;
+  mode: Mode;
+  agents: ReadonlyMap<string, CompiledAgent>;
+  /** The `*` agent that undeclared ids get; without it, unknown agents are denied. */
+  wildcard: CompiledAgent | undefined;
+  groups: ReadonlyMap<string, readonly string[]>;
+  rules: readonly CompiledRule[];
+}
+
+export interface CompiledAgent {
+  id: string;
+  description: string | undefined;
+  owner: string | undefined;
+  environment: string | undefined;
+  default: Effect;
+  mode: Mode;
+  /** Groups the agent belongs to, for CEL (`"oncall" in agent.groups`). */
+  groups: readonly string[];
+  /** The rules that apply to this agent, indexed for lookup by action. */
+  index: RuleIndex;
+  /** The `agent` value CEL conditions see. */
+  view: Readonly<Record<string, unknown>>;
+  source: Location | undefined;
+}
+
+export interface ApprovalSettings {
+  quorum: number;
+  expiresSeconds: number;
+}
+
+export const DEFAULT_APPROVAL: ApprovalSettings = { quorum: 1, expiresSeconds: 15 * 60 };
+
+export interface CompiledRule {
+  id: string;
+  /** Position in the policy; decisions list rule ids in this order. */
+  order: number;
+  origin: "rule" | "redline";
+  effect: Effect;
+  /** Rule-level mode; the agent's and the policy's shadow mode apply on top. */
+  mode: Mode;
+  reason: string | undefined;
+  description: string | undefined;
+  /** Resolved agent ids, or "*" for every agent including undeclared ones. */
+  agents: "*" | ReadonlySet<string>;
+  agentRefs: readonly string[] | undefined;
+  kinds: ReadonlySet<ActionKind> | undefined;
+  server: GlobSet | undefined;
+  tool: GlobSet | undefined;
+  environment: GlobSet | undefined;
+  categories: readonly CategoryId[] | undefined;
+  flags: readonly string[] | undefined;
+  targets: readonly { kind: TargetKind; globs: GlobSet }[];
+  when: Condition | undefined;
+  whenSource: string | undefined;
+  approval: ApprovalSettings | undefined;
+  source: Location;
+}
+
+/**
+ * Rules for one agent, bucketed so that a decision looks at the few rules that can match:
+ * red lines by category, the rest by kind and then by literal tool name.
+ */
+export interface RuleIndex {
+  byCategory: ReadonlyMap<CategoryId, readonly CompiledRule[]>;
+  byKind: ReadonlyMap<ActionKind, KindBucket>;
+  anyKind: KindBucket;
+}
+
+export interface KindBucket {
+  byTool: ReadonlyMap<string, readonly CompiledRule[]>;
+  other: readonly CompiledRule[];
+}

@@ -1,0 +1,122 @@
+import { type Static, Type } from "@sinclair/typebox";
+import { CATEGORY_IDS } from "../catalogue.js";
+import { ACTION_KINDS } from "../envelope.js";
+
+/** The policy file format. Published as schema/policy.schema.json for editor completion. */
+
+const strict = { additionalProperties: false } as const;
+const Id = (description: string) =>
+  Type.String({ minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9][A-Za-z0-9._:@/-]*$", description });
+export const Effect = Type.Union([Type.Literal("allow"), Type.Literal("deny"), Type.Literal("approval")]);
+export type Effect = Static<typeof Effect>;
+const RedlineEffect = Type.Union([Type.Literal("deny"), Type.Literal("approval")]);
+export const Mode = Type.Union([Type.Literal("enforce"), Type.Literal("shadow")], {
+  description: "shadow: decide and log, but do not block (for rollout)",
+});
+export type Mode = Static<typeof Mode>;
+const Category = Type.Union(CATEGORY_IDS.map((c) => Type.Literal(c)));
+const Kind = Type.Union(ACTION_KINDS.map((k) => Type.Literal(k)));
+const OneOrMany = <T extends Parameters<typeof Type.Array>[0]>(t: T, description: string) =>
+  Type.Union([t, Type.Array(t, { minItems: 1 })], { description });
+const Globs = (description: string) => OneOrMany(Type.String({ minLength: 1 }), description);
+const AgentRefs = Type.Array(Type.String({ minLength: 1 }), {
+  minItems: 1,
+  description: 'Agent ids, group ids, or "*" for every agent. Omitted: every agent.',
+});
+const Approval = Type.Object(
+  {
+    quorum: Type.Optional(Type.Integer({ minimum: 1, description: "Approvals needed (N of M)" })),
+    expires: Type.Optional(
+      Type.String({ pattern: "^[1-9][0-9]*(s|m|h|d)$", description: "e.g. 15m; unanswered → deny" }),
+    ),
+  },
+  strict,
+);
+
+export const Agent = Type.Object(
+  {
+    id: Type.Union([Id("Agent id"), Type.Literal("*")], {
+      description: 'Agent id; "*" declares the wildcard agent that every undeclared id gets',
+    }),
+    description: Type.Optional(Type.String()),
+    owner: Type.Optional(Type.String()),
+    environment: Type.Optional(Type.String({ minLength: 1 })),
+    default: Type.Optional(Type.Union([Effect], { description: "Effect when no rule matches (default: deny)" })),
+    mode: Type.Optional(Mode),
+  },
+  strict,
+);
+
+export const Group = Type.Object(
+  { id: Id("Group id"), description: Type.Optional(Type.String()), agents: Type.Array(Id("Agent id"), { minItems: 1 }) },
+  strict,
+);
+
+export const Match = Type.Object(
+  {
+    kind: Type.Optional(OneOrMany(Kind, "Action kind(s)")),
+    server: Type.Optional(Globs("MCP server name glob(s)")),
+    tool: Type.Optional(Globs("MCP or function tool name glob(s)")),
+    environment: Type.Optional(Globs("Environment glob(s): the action's, else the agent's")),
+    categories: Type.Optional(Type.Array(Category, { minItems: 1, description: "Any of these categories" })),
+    flags: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: "All of these analyzer flags" })),
+    targets: Type.Optional(
+      Type.Object(
+        {
+          paths: Type.Optional(Globs("Any target path matching")),
+          tables: Type.Optional(Globs("Any target table matching")),
+          hosts: Type.Optional(Globs("Any target host matching")),
+          resources: Type.Optional(Globs("Any target resource matching")),
+        },
+        { ...strict, minProperties: 1 },
+      ),
+    ),
+  },
+  strict,
+);
+export type Match = Static<typeof Match>;
+
+const RuleCommon = {
+  description: Type.Optional(Type.String()),
+  reason: Type.Optional(Type.String({ description: "Shown to the agent and the human with the decision" })),
+  agents: Type.Optional(AgentRefs),
+  mode: Type.Optional(Mode),
+  approval: Type.Optional(Approval),
+};
+
+export const Rule = Type.Object(
+  {
+    id: Id("Rule id, reported in decisions"),
+    ...RuleCommon,
+    match: Type.Optional(Match),
+    when: Type.Optional(Type.String({ minLength: 1, description: "CEL condition over action, facts and agent" })),
+    effect: Effect,
+  },
+  strict,
+);
+export type Rule = Static<typeof Rule>;
+
+export const Redline = Type.Object(
+  {
+    id: Type.Optional(Id("Rule id; default redline.<first category>")),
+    ...RuleCommon,
+    categories: Type.Array(Category, { minItems: 1 }),
+    effect: RedlineEffect,
+  },
+  strict,
+);
+export type Redline = Static<typeof Redline>;
+
+export const PolicyDocument = Type.Object(
+  {
+    $schema: Type.Optional(Type.String()),
+    version: Type.Optional(Type.Literal(1)),
+    mode: Type.Optional(Mode),
+    agents: Type.Optional(Type.Array(Agent)),
+    groups: Type.Optional(Type.Array(Group)),
+    redlines: Type.Optional(Type.Array(Redline)),
+    rules: Type.Optional(Type.Array(Rule)),
+  },
+  { ...strict, $id: "https://redline.dev/schema/policy.json", title: "Redline policy" },
+);
+export type PolicyDocument = Static<typeof PolicyDocument>;

@@ -1,0 +1,94 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import { type FieldError, suggest } from "./errors.js";
+
+/** One Ajv instance for the core's schemas; compiled once at module load. */
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
+
+export type Checker = (value: unknown) => FieldError[];
+
+export function compileChecker(schema: object): Checker {
+  const validate: ValidateFunction = ajv.compile(schema);
+  return (value) => (validate(value) ? [] : translate(validate.errors ?? [], value));
+}
+
+/** Ajv's errors rewritten for humans: the field by name, what was expected, a hint for typos. */
+function translate(errors: ErrorObject[], value: unknown): FieldError[] {
+  const out: FieldError[] = [];
+  const seen = new Set<string>();
+  for (const error of errors) {
+    // anyOf/oneOf branches repeat their children's errors; the children say it better.
+    if (error.keyword === "anyOf" || error.keyword === "oneOf" || error.keyword === "if") continue;
+    const path = pointerToPath(error.instancePath);
+    let message: string;
+    const p = error.params as Record<string, unknown>;
+    switch (error.keyword) {
+      case "additionalProperties": {
+        const field = String(p.additionalProperty);
+        path.push(field);
+        const allowed = Object.keys(
+          ((error.parentSchema as { properties?: object })?.properties ?? {}) as object,
+        );
+        const hint = suggest(field, allowed);
+        message = `unknown field '${field}'${hint ? ` (did you mean '${hint}'?)` : ""}; expected one of: ${allowed.join(", ")}`;
+        break;
+      }
+      case "required":
+        path.push(String(p.missingProperty));
+        message = `required field '${String(p.missingProperty)}' is missing`;
+        break;
+      case "enum": {
+        const allowed = (p.allowedValues as unknown[]).map((v) => JSON.stringify(v));
+        const got = valueAt(value, path);
+        const hint = typeof got === "string" ? suggest(got, allowed.map((a) => JSON.parse(a))) : undefined;
+        message = `${JSON.stringify(got)} is not allowed${hint ? ` (did you mean '${hint}'?)` : ""}; expected one of: ${allowed.join(", ")}`;
+        break;
+      }
+      case "const":
+        message = `expected ${JSON.stringify(p.allowedValue)}, got ${JSON.stringify(valueAt(value, path))}`;
+        break;
+      case "type":
+        message = `expected ${String(p.type)}, got ${describe(valueAt(value, path))}`;
+        break;
+      case "minLength":
+        message = "must not be empty";
+        break;
+      case "minItems":
+        message = `must have at least ${String(p.limit)} item(s)`;
+        break;
+      case "pattern":
+        message = `${JSON.stringify(valueAt(value, path))} does not match ${String(p.pattern)}`;
+        break;
+      default:
+        message = error.message ?? `failed ${error.keyword}`;
+    }
+    const key = `${path.join("\u0000")}|${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ path, message });
+  }
+  return out;
+}
+
+function pointerToPath(pointer: string): (string | number)[] {
+  if (pointer === "") return [];
+  return pointer
+    .slice(1)
+    .split("/")
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
+  let v = root;
+  for (const part of path) {
+    if (v === null || typeof v !== "object") return undefined;
+    v = (v as Record<string | number, unknown>)[part];
+  }
+  return v;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "array";
+  return typeof v;
+}
