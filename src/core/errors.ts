@@ -20,7 +20,7 @@ export function formatPath(path: Path): string {
 /** Closest candidate within a small edit distance, for "did you mean" hints. */
 export function suggest(word: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
+  let bestDistance = Math.max(1, Math.floor(word.length / 3)) + 1;
   for (const candidate of candidates) {
     const d = editDistance(word, candidate);
     if (d < bestDistance) {

@@ -15,10 +15,31 @@ export function compileChecker(schema: object): Checker {
 function translate(errors: ErrorObject[], value: unknown): FieldError[] {
   const out: FieldError[] = [];
   const seen = new Set<string>();
+  const quietTypeErrors = new Set<string>();
+  // A union speaks first: its branches' own errors would each tell only part of the story.
   for (const error of errors) {
-    // anyOf/oneOf branches repeat their children's errors; the children say it better.
+    if (error.keyword !== "anyOf") continue;
+    const path = pointerToPath(error.instancePath);
+    const branches = (error.schema ?? []) as { const?: unknown; type?: string }[];
+    const got = valueAt(value, path);
+    let message: string | undefined;
+    if (branches.every((b) => "const" in b)) {
+      const allowed = branches.map((b) => b.const);
+      const hint = typeof got === "string" ? suggest(got, allowed.map(String)) : undefined;
+      message = `${JSON.stringify(got)} is not allowed${hint ? ` (did you mean '${hint}'?)` : ""}; expected one of: ${allowed.map((v) => JSON.stringify(v)).join(", ")}`;
+    } else {
+      const types = [...new Set(branches.map((b) => b.type ?? "value"))];
+      if (!types.includes(describe(got))) message = `expected ${types.join(" or ")}, got ${describe(got)}`;
+      else quietTypeErrors.add(path.join("\u0000"));
+    }
+    if (message === undefined) continue;
+    seen.add(path.join("\u0000"));
+    out.push({ path, message });
+  }
+  for (const error of errors) {
     if (error.keyword === "anyOf" || error.keyword === "oneOf" || error.keyword === "if") continue;
     const path = pointerToPath(error.instancePath);
+    if (error.keyword === "type" && quietTypeErrors.has(path.join("\u0000"))) continue;
     let message: string;
     const p = error.params as Record<string, unknown>;
     switch (error.keyword) {
@@ -61,7 +82,8 @@ function translate(errors: ErrorObject[], value: unknown): FieldError[] {
       default:
         message = error.message ?? `failed ${error.keyword}`;
     }
-    const key = `${path.join("\u0000")}|${message}`;
+    // One message per field: the first says what is wrong; the rest restate it.
+    const key = path.join("\u0000");
     if (seen.has(key)) continue;
     seen.add(key);
     out.push({ path, message });
