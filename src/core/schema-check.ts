@@ -73,6 +73,9 @@ function translate(errors: ErrorObject[], value: unknown): FieldError[] {
       case "minLength":
         message = "must not be empty";
         break;
+      case "uniqueItems":
+        message = `items ${String(p.j)} and ${String(p.i)} are the same; list each once`;
+        break;
       case "minItems":
         message = `must have at least ${String(p.limit)} item(s)`;
         break;

@@ -13,12 +13,12 @@ export function buildIndex(rules: readonly CompiledRule[]): RuleIndex {
   const anyKind = bucket();
   for (const rule of rules) {
     if (rule.categories) {
-      for (const c of rule.categories) push(byCategory, c, rule);
+      for (const c of new Set(rule.categories)) push(byCategory, c, rule);
       continue;
     }
     const buckets = rule.kinds ? [...rule.kinds].map((k) => getOrCreate(byKind, k)) : [anyKind];
     for (const b of buckets) {
-      if (rule.tool && !rule.tool.hasGlobs) for (const name of rule.tool.literals) push(b.byTool, name, rule);
+      if (rule.tool && !rule.tool.hasGlobs) for (const name of new Set(rule.tool.literals)) push(b.byTool, name, rule);
       else b.other.push(rule);
     }
   }

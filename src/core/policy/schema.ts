@@ -58,8 +58,8 @@ export const Match = Type.Object(
     server: Type.Optional(Globs("MCP server name glob(s)")),
     tool: Type.Optional(Globs("MCP or function tool name glob(s)")),
     environment: Type.Optional(Globs("Environment glob(s): the action's, else the agent's")),
-    categories: Type.Optional(Type.Array(Category, { minItems: 1, description: "Any of these categories" })),
-    flags: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: "All of these analyzer flags" })),
+    categories: Type.Optional(Type.Array(Category, { minItems: 1, uniqueItems: true, description: "Any of these categories" })),
+    flags: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, uniqueItems: true, description: "All of these analyzer flags" })),
     targets: Type.Optional(
       Type.Object(
         {
@@ -100,7 +100,7 @@ export const Redline = Type.Object(
   {
     id: Type.Optional(Id("Rule id; default redline.<first category>")),
     ...RuleCommon,
-    categories: Type.Array(Category, { minItems: 1 }),
+    categories: Type.Array(Category, { minItems: 1, uniqueItems: true }),
     effect: RedlineEffect,
   },
   strict,
