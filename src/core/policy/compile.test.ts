@@ -15,7 +15,7 @@ describe("policy compiler: malformed policies name file, line, column and what w
     ["match typo", "rules:\n  - id: r\n    effect: deny\n    match: { tol: x }\n", /^test\.yaml:4:19: rules\[0\]\.match\.tol: unknown field 'tol' \(did you mean 'tool'\?\)/],
     ["bad kind", "rules:\n  - id: r\n    effect: deny\n    match: { kind: ftp }\n", /^test\.yaml:4:20: rules\[0\]\.match\.kind: "ftp" is not allowed/],
     ["bad duration", "rules:\n  - id: r\n    effect: approval\n    approval: { expires: 15 minutes }\n", /^test\.yaml:4:26: rules\[0\]\.approval\.expires: "15 minutes" does not match/],
-    ["duplicate category", "redlines:\n  - categories: [opaque, opaque]\n    effect: deny\n", /^test\.yaml:2:18: redlines\[0\]\.categories: items 0 and 1 are the same; list each once$/],
+    ["duplicate category", "redlines:\n  - categories: [opaque, opaque]\n    effect: deny\n", /^test\.yaml:2:17: redlines\[0\]\.categories: items 0 and 1 are the same; list each once$/],
     ["duplicate key", "agents: []\nagents: []\n", /^test\.yaml:2:1: YAML: Map keys must be unique/],
   ])("%s", (_name, yaml, expected) => {
     const errors = errorsOf(yaml);
