@@ -74,7 +74,7 @@ export const ACTION_KINDS = Object.keys(KIND_SCHEMAS) as ActionKind[];
 
 /** Published as schema/action.schema.json. */
 export const ActionSchema = Type.Union(Object.values(KIND_SCHEMAS), {
-  $id: "https://redline.dev/schema/action.json",
+  $id: "urn:redline:schema:action:v1",
   title: "Redline action envelope",
 });
 

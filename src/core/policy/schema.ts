@@ -117,6 +117,6 @@ export const PolicyDocument = Type.Object(
     redlines: Type.Optional(Type.Array(Redline)),
     rules: Type.Optional(Type.Array(Rule)),
   },
-  { ...strict, $id: "https://redline.dev/schema/policy.json", title: "Redline policy" },
+  { ...strict, $id: "urn:redline:schema:policy:v1", title: "Redline policy" },
 );
 export type PolicyDocument = Static<typeof PolicyDocument>;
