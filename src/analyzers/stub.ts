@@ -1,5 +1,5 @@
 import type { Action } from "../core/envelope.js";
-import { type Facts, emptyFacts, opaqueFacts } from "../core/facts.js";
+import { emptyFacts, type Facts, opaqueFacts } from "../core/facts.js";
 
 /**
  * Until the shell, SQL and HTTP analyzers exist, their kinds are opaque: Redline cannot see
@@ -10,7 +10,9 @@ export function stubAnalyzer(action: Action): Facts {
     case "shell":
     case "sql":
     case "http":
-      return opaqueFacts(`no ${action.kind} analyzer is installed, so this action's effect is unknown`);
+      return opaqueFacts(
+        `no ${action.kind} analyzer is installed, so this action's effect is unknown`,
+      );
     default:
       return emptyFacts();
   }

@@ -20,7 +20,12 @@ export interface EvalOptions {
  * not a valid action still gets a line (a deny naming the problem) so outputs stay aligned;
  * the exit code is then 2.
  */
-export async function runEval(opts: EvalOptions, stdin: Readable, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): Promise<number> {
+export async function runEval(
+  opts: EvalOptions,
+  stdin: Readable,
+  stdout: NodeJS.WritableStream,
+  stderr: NodeJS.WritableStream,
+): Promise<number> {
   const policy = loadPolicy(opts.policy);
   const input = opts.input ? openInput(opts.input) : stdin;
   let lineNo = 0;
@@ -38,7 +43,11 @@ export async function runEval(opts: EvalOptions, stdin: Readable, stdout: NodeJS
   return invalid > 0 ? 2 : 0;
 }
 
-export function evaluateLine(policy: Policy, line: string, lineNo: number): Record<string, unknown> {
+export function evaluateLine(
+  policy: Policy,
+  line: string,
+  lineNo: number,
+): Record<string, unknown> {
   let value: unknown;
   try {
     value = JSON.parse(line);
@@ -55,13 +64,23 @@ export function evaluateLine(policy: Policy, line: string, lineNo: number): Reco
 }
 
 function invalidLine(policy: Policy, error: string): Record<string, unknown> {
-  return { decision: "deny", categories: [], rules: [], reason: error, policyHash: policy.hash, mode: "enforce", error };
+  return {
+    decision: "deny",
+    categories: [],
+    rules: [],
+    reason: error,
+    policyHash: policy.hash,
+    mode: "enforce",
+    error,
+  };
 }
 
 function openInput(file: string): Readable {
   try {
     return createReadStream("", { fd: openSync(file, "r") });
   } catch (error) {
-    throw new UsageError(`cannot read --input ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new UsageError(
+      `cannot read --input ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
 }

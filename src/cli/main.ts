@@ -14,7 +14,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command("eval")
-    .description("Decide actions: JSON Lines of action envelopes in, one JSON decision per line out")
+    .description(
+      "Decide actions: JSON Lines of action envelopes in, one JSON decision per line out",
+    )
     .option("-p, --policy <file...>", "policy YAML file(s); default: the shipped baseline")
     .option("-i, --input <file>", "read actions from FILE instead of standard input")
     .addHelpText(
@@ -26,11 +28,15 @@ Exit codes: 0 all lines decided, 2 invalid policy or an invalid input line (it s
 Example:
   echo '{"agent":"bot","kind":"mcp","server":"fs","tool":"read_file"}' | redline eval`,
     )
-    .action(async (opts) => setExit(await runEval(opts, process.stdin, process.stdout, process.stderr)));
+    .action(async (opts) =>
+      setExit(await runEval(opts, process.stdin, process.stdout, process.stderr)),
+    );
 
   program
     .command("check")
-    .description("Validate and lint policy files: schema, unknown fields, dead and shadowed rules, uncovered red lines")
+    .description(
+      "Validate and lint policy files: schema, unknown fields, dead and shadowed rules, uncovered red lines",
+    )
     .argument("<file...>", "policy YAML files, read together as one policy")
     .option("--json", "print findings as JSON")
     .addHelpText("after", "\nExit codes: 0 clean, 1 findings, 2 invalid policy.")
@@ -40,10 +46,16 @@ Example:
     .command("test")
     .description("Run policy test cases (YAML: action + expected decision), like `opa test`")
     .argument("<file...>", "test case YAML files")
-    .option("-p, --policy <file...>", "policy file(s) to test, overriding each test file's `policy:`")
+    .option(
+      "-p, --policy <file...>",
+      "policy file(s) to test, overriding each test file's `policy:`",
+    )
     .option("--json", "print results as JSON")
     .addOption(new Option("-v, --verbose", "print passing cases too"))
-    .addHelpText("after", "\nExit codes: 0 all passed, 1 a case failed, 2 invalid test or policy file.")
+    .addHelpText(
+      "after",
+      "\nExit codes: 0 all passed, 1 a case failed, 2 invalid test or policy file.",
+    )
     .action((files: string[], opts) => setExit(runTest(files, opts, process.stdout)));
 
   return program;
@@ -62,7 +74,9 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`redline: ${error.message}\n`);
       return error.exitCode;
     }
-    process.stderr.write(`redline: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `redline: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     return 70;
   }
   return code;

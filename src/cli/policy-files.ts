@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { compilePolicy } from "../core/policy/compile.js";
 import type { Policy } from "../core/policy/model.js";
-import { type PolicyError, type PolicySource, formatPolicyError } from "../core/policy/source.js";
+import { formatPolicyError, type PolicyError, type PolicySource } from "../core/policy/source.js";
 import { UsageError } from "./errors.js";
 
 /** The shipped baseline, used when a command is given no policy. */
@@ -13,7 +13,9 @@ export function readSources(files: readonly string[]): PolicySource[] {
     try {
       return { file, text: readFileSync(file, "utf8") };
     } catch (error) {
-      throw new UsageError(`cannot read policy file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw new UsageError(
+        `cannot read policy file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      );
     }
   });
 }

@@ -21,7 +21,9 @@ export function runTest(files: string[], opts: TestOptions, out: NodeJS.Writable
     try {
       text = readFileSync(file, "utf8");
     } catch (error) {
-      throw new UsageError(`cannot read test file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw new UsageError(
+        `cannot read test file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      );
     }
     const parsed = parseSources([{ file, text }]);
     invalid.push(...parsed.errors);
@@ -32,7 +34,13 @@ export function runTest(files: string[], opts: TestOptions, out: NodeJS.Writable
         continue;
       }
       const declared = prepared.file.policy;
-      const policyFiles = opts.policy ?? (declared === undefined ? [] : (Array.isArray(declared) ? declared : [declared]).map((p) => resolve(dirname(file), p)));
+      const policyFiles =
+        opts.policy ??
+        (declared === undefined
+          ? []
+          : (Array.isArray(declared) ? declared : [declared]).map((p) =>
+              resolve(dirname(file), p),
+            ));
       let policy: ReturnType<typeof loadPolicy>;
       try {
         policy = loadPolicy(policyFiles);

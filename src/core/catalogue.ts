@@ -53,8 +53,7 @@ export const CATALOGUE = [
   {
     id: "code.remote_exec",
     title: "Run remote code",
-    description:
-      "Download-and-execute, decoded payloads piped to a shell, `COPY ... TO PROGRAM`.",
+    description: "Download-and-execute, decoded payloads piped to a shell, `COPY ... TO PROGRAM`.",
   },
   {
     id: "network.egress",

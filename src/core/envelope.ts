@@ -15,8 +15,12 @@ const Text = Type.String({ minLength: 1 });
 const Common = {
   agent: AgentId,
   environment: Type.Optional(Type.String({ minLength: 1, description: "e.g. prod, staging" })),
-  session: Type.Optional(Type.String({ minLength: 1, description: "Groups the actions of one run" })),
-  context: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: "Free-form, readable by policy" })),
+  session: Type.Optional(
+    Type.String({ minLength: 1, description: "Groups the actions of one run" }),
+  ),
+  context: Type.Optional(
+    Type.Record(Type.String(), Type.Unknown(), { description: "Free-form, readable by policy" }),
+  ),
 };
 const Args = Type.Record(Type.String(), Type.Unknown());
 const strict = { additionalProperties: false } as const;
@@ -47,7 +51,13 @@ export const HttpAction = Type.Object(
   strict,
 );
 export const McpAction = Type.Object(
-  { ...Common, kind: Type.Literal("mcp"), server: Text, tool: Text, arguments: Type.Optional(Args) },
+  {
+    ...Common,
+    kind: Type.Literal("mcp"),
+    server: Text,
+    tool: Text,
+    arguments: Type.Optional(Args),
+  },
   strict,
 );
 export const ToolAction = Type.Object(

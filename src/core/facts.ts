@@ -27,7 +27,12 @@ export interface Facts {
 }
 
 export function emptyFacts(): Facts {
-  return { categories: [], flags: [], targets: { paths: [], tables: [], hosts: [], resources: [] }, findings: [] };
+  return {
+    categories: [],
+    flags: [],
+    targets: { paths: [], tables: [], hosts: [], resources: [] },
+    findings: [],
+  };
 }
 
 export function opaqueFacts(reason: string): Facts {
@@ -50,7 +55,9 @@ export function analyzeSafely(analyzer: Analyzer, action: Action): Facts {
     if (!isFacts(facts)) return opaqueFacts("analyzer returned malformed facts");
     return facts;
   } catch (error) {
-    return opaqueFacts(`analyzer failed: ${error instanceof Error ? error.message : String(error)}`);
+    return opaqueFacts(
+      `analyzer failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 

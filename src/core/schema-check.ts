@@ -29,7 +29,8 @@ function translate(errors: ErrorObject[], value: unknown): FieldError[] {
       message = `${JSON.stringify(got)} is not allowed${hint ? ` (did you mean '${hint}'?)` : ""}; expected one of: ${allowed.map((v) => JSON.stringify(v)).join(", ")}`;
     } else {
       const types = [...new Set(branches.map((b) => b.type ?? "value"))];
-      if (!types.includes(describe(got))) message = `expected ${types.join(" or ")}, got ${describe(got)}`;
+      if (!types.includes(describe(got)))
+        message = `expected ${types.join(" or ")}, got ${describe(got)}`;
       else quietTypeErrors.add(path.join("\u0000"));
     }
     if (message === undefined) continue;
@@ -60,7 +61,13 @@ function translate(errors: ErrorObject[], value: unknown): FieldError[] {
       case "enum": {
         const allowed = (p.allowedValues as unknown[]).map((v) => JSON.stringify(v));
         const got = valueAt(value, path);
-        const hint = typeof got === "string" ? suggest(got, allowed.map((a) => JSON.parse(a))) : undefined;
+        const hint =
+          typeof got === "string"
+            ? suggest(
+                got,
+                allowed.map((a) => JSON.parse(a)),
+              )
+            : undefined;
         message = `${JSON.stringify(got)} is not allowed${hint ? ` (did you mean '${hint}'?)` : ""}; expected one of: ${allowed.join(", ")}`;
         break;
       }

@@ -5,8 +5,12 @@ import { analyzeSafely, emptyFacts } from "../facts.js";
 import { factsWith, policyOf } from "../test-support/policy.js";
 import { decide } from "./decide.js";
 
-const mcp = (agent: string, tool: string, args: Record<string, unknown> = {}, extra: Partial<Action> = {}): Action =>
-  ({ agent, kind: "mcp", server: "shop", tool, arguments: args, ...extra }) as Action;
+const mcp = (
+  agent: string,
+  tool: string,
+  args: Record<string, unknown> = {},
+  extra: Partial<Action> = {},
+): Action => ({ agent, kind: "mcp", server: "shop", tool, arguments: args, ...extra }) as Action;
 
 const POLICY = policyOf(`
 agents:
@@ -62,47 +66,128 @@ rules:
 describe("decide: precedence", () => {
   it("allows what an allow rule matches", () => {
     const d = decide(POLICY, mcp("support-bot", "get_order"), emptyFacts());
-    expect(d).toMatchObject({ decision: "allow", rules: ["support-reads-orders"], categories: [], mode: "enforce" });
+    expect(d).toMatchObject({
+      decision: "allow",
+      rules: ["support-reads-orders"],
+      categories: [],
+      mode: "enforce",
+    });
     expect(d.policyHash).toBe(POLICY.hash);
   });
   it("approval beats allow", () => {
     const d = decide(POLICY, mcp("support-bot", "refund_order", { amount: 6000 }), emptyFacts());
-    expect(d).toMatchObject({ decision: "approval", rules: ["big-refunds-need-a-human"], approval: { quorum: 1, expiresSeconds: 600 } });
+    expect(d).toMatchObject({
+      decision: "approval",
+      rules: ["big-refunds-need-a-human"],
+      approval: { quorum: 1, expiresSeconds: 600 },
+    });
   });
   it("deny beats approval and allow, with the rule's reason", () => {
-    const d = decide(POLICY, mcp("support-bot", "refund_order", { amount: 6000, customer: "c1" }, { context: { requester: "c1" } }), emptyFacts());
-    expect(d).toMatchObject({ decision: "deny", rules: ["no-refunds-to-self"], reason: "an agent may not refund the customer who asked it" });
+    const d = decide(
+      POLICY,
+      mcp(
+        "support-bot",
+        "refund_order",
+        { amount: 6000, customer: "c1" },
+        { context: { requester: "c1" } },
+      ),
+      emptyFacts(),
+    );
+    expect(d).toMatchObject({
+      decision: "deny",
+      rules: ["no-refunds-to-self"],
+      reason: "an agent may not refund the customer who asked it",
+    });
   });
   it("a red line beats an allow rule", () => {
-    const d = decide(POLICY, mcp("support-bot", "get_order"), factsWith(["data.destroy"], { findings: [{ category: "data.destroy", reason: "drops table orders" }] }));
-    expect(d).toMatchObject({ decision: "deny", rules: ["redline.data.destroy"], categories: ["data.destroy"] });
+    const d = decide(
+      POLICY,
+      mcp("support-bot", "get_order"),
+      factsWith(["data.destroy"], {
+        findings: [{ category: "data.destroy", reason: "drops table orders" }],
+      }),
+    );
+    expect(d).toMatchObject({
+      decision: "deny",
+      rules: ["redline.data.destroy"],
+      categories: ["data.destroy"],
+    });
     expect(d.reason).toBe("denied by red line data.destroy: drops table orders");
   });
   it("lists every deciding rule in policy order", () => {
     const d = decide(POLICY, mcp("coding-agent", "x"), factsWith(["secret.access", "vcs.rewrite"]));
-    expect(d).toMatchObject({ decision: "approval", rules: ["redline.vcs.rewrite", "redline.secret.access"], approval: { quorum: 2, expiresSeconds: 300 } });
+    expect(d).toMatchObject({
+      decision: "approval",
+      rules: ["redline.vcs.rewrite", "redline.secret.access"],
+      approval: { quorum: 2, expiresSeconds: 300 },
+    });
   });
   it("an allow and a deny on one action: deny, whichever comes first in the file", () => {
-    const p = policyOf("agents: [{id: a}]\nrules:\n  - {id: d, effect: deny, match: {tool: t}}\n  - {id: x, effect: allow, match: {tool: t}}\n");
-    const q = policyOf("agents: [{id: a}]\nrules:\n  - {id: x, effect: allow, match: {tool: t}}\n  - {id: d, effect: deny, match: {tool: t}}\n");
-    for (const policy of [p, q]) expect(decide(policy, mcp("a", "t"), emptyFacts())).toMatchObject({ decision: "deny", rules: ["d"] });
+    const p = policyOf(
+      "agents: [{id: a}]\nrules:\n  - {id: d, effect: deny, match: {tool: t}}\n  - {id: x, effect: allow, match: {tool: t}}\n",
+    );
+    const q = policyOf(
+      "agents: [{id: a}]\nrules:\n  - {id: x, effect: allow, match: {tool: t}}\n  - {id: d, effect: deny, match: {tool: t}}\n",
+    );
+    for (const policy of [p, q])
+      expect(decide(policy, mcp("a", "t"), emptyFacts())).toMatchObject({
+        decision: "deny",
+        rules: ["d"],
+      });
   });
   it("targets, environment and server must all match", () => {
-    expect(decide(POLICY, mcp("coding-agent", "read", {}), factsWith([], { targets: { paths: ["/etc/secrets/db/.pw"], tables: [], hosts: [], resources: [] } }))).toMatchObject({ decision: "deny", rules: ["no-secrets-dir"] });
-    expect(decide(POLICY, mcp("coding-agent", "read", {}), factsWith([], { targets: { paths: ["/etc/other"], tables: [], hosts: [], resources: [] } }))).toMatchObject({ decision: "allow" });
-    expect(decide(POLICY, mcp("coding-agent", "delete_user", {}, { environment: "prod" }), emptyFacts())).toMatchObject({ decision: "approval", rules: ["deletes-in-prod"] });
-    expect(decide(POLICY, mcp("coding-agent", "delete_user", {}, { environment: "dev" }), emptyFacts())).toMatchObject({ decision: "allow" });
+    expect(
+      decide(
+        POLICY,
+        mcp("coding-agent", "read", {}),
+        factsWith([], {
+          targets: { paths: ["/etc/secrets/db/.pw"], tables: [], hosts: [], resources: [] },
+        }),
+      ),
+    ).toMatchObject({ decision: "deny", rules: ["no-secrets-dir"] });
+    expect(
+      decide(
+        POLICY,
+        mcp("coding-agent", "read", {}),
+        factsWith([], { targets: { paths: ["/etc/other"], tables: [], hosts: [], resources: [] } }),
+      ),
+    ).toMatchObject({ decision: "allow" });
+    expect(
+      decide(POLICY, mcp("coding-agent", "delete_user", {}, { environment: "prod" }), emptyFacts()),
+    ).toMatchObject({ decision: "approval", rules: ["deletes-in-prod"] });
+    expect(
+      decide(POLICY, mcp("coding-agent", "delete_user", {}, { environment: "dev" }), emptyFacts()),
+    ).toMatchObject({ decision: "allow" });
     // support-bot is registered in prod, so its actions are prod actions.
-    expect(decide(POLICY, mcp("support-bot", "delete_user"), emptyFacts())).toMatchObject({ decision: "approval", rules: ["deletes-in-prod"] });
-    expect(decide(POLICY, { agent: "support-bot", kind: "mcp", server: "other", tool: "get_order" }, emptyFacts())).toMatchObject({ decision: "deny", rules: [] });
+    expect(decide(POLICY, mcp("support-bot", "delete_user"), emptyFacts())).toMatchObject({
+      decision: "approval",
+      rules: ["deletes-in-prod"],
+    });
+    expect(
+      decide(
+        POLICY,
+        { agent: "support-bot", kind: "mcp", server: "other", tool: "get_order" },
+        emptyFacts(),
+      ),
+    ).toMatchObject({ decision: "deny", rules: [] });
   });
 });
 
 describe("decide: defaults and identity", () => {
   it("falls back to each agent's default", () => {
-    expect(decide(POLICY, mcp("support-bot", "cancel_order"), emptyFacts())).toMatchObject({ decision: "deny", rules: [], reason: "no rule matched; the default for agent 'support-bot' is deny" });
-    expect(decide(POLICY, mcp("coding-agent", "cancel_order"), emptyFacts())).toMatchObject({ decision: "allow", rules: [] });
-    expect(decide(POLICY, mcp("reviewer", "cancel_order"), emptyFacts())).toMatchObject({ decision: "approval", approval: { quorum: 1, expiresSeconds: 900 } });
+    expect(decide(POLICY, mcp("support-bot", "cancel_order"), emptyFacts())).toMatchObject({
+      decision: "deny",
+      rules: [],
+      reason: "no rule matched; the default for agent 'support-bot' is deny",
+    });
+    expect(decide(POLICY, mcp("coding-agent", "cancel_order"), emptyFacts())).toMatchObject({
+      decision: "allow",
+      rules: [],
+    });
+    expect(decide(POLICY, mcp("reviewer", "cancel_order"), emptyFacts())).toMatchObject({
+      decision: "approval",
+      approval: { quorum: 1, expiresSeconds: 900 },
+    });
   });
   it("an agent without a default is least-privilege", () => {
     const p = policyOf("agents: [{id: a}]\n");
@@ -116,19 +201,46 @@ describe("decide: defaults and identity", () => {
     });
   });
   it("gives undeclared agents the wildcard agent, with rules for every agent", () => {
-    const p = policyOf('agents: [{id: "*", default: allow}, {id: a, default: deny}]\nrules:\n  - {id: all, effect: deny, match: {tool: boom}}\n  - {id: only-a, agents: [a], effect: allow, match: {tool: ok}}\n  - {id: who, effect: deny, when: agent.id == "eve"}\n');
-    expect(decide(p, mcp("newcomer", "anything"), emptyFacts())).toMatchObject({ decision: "allow" });
-    expect(decide(p, mcp("newcomer", "boom"), emptyFacts())).toMatchObject({ decision: "deny", rules: ["all"] });
-    expect(decide(p, mcp("eve", "anything"), emptyFacts())).toMatchObject({ decision: "deny", rules: ["who"] });
-    expect(decide(p, mcp("a", "ok"), emptyFacts())).toMatchObject({ decision: "allow", rules: ["only-a"] });
-    expect(decide(p, mcp("a", "other"), emptyFacts())).toMatchObject({ decision: "deny", rules: [] });
+    const p = policyOf(
+      'agents: [{id: "*", default: allow}, {id: a, default: deny}]\nrules:\n  - {id: all, effect: deny, match: {tool: boom}}\n  - {id: only-a, agents: [a], effect: allow, match: {tool: ok}}\n  - {id: who, effect: deny, when: agent.id == "eve"}\n',
+    );
+    expect(decide(p, mcp("newcomer", "anything"), emptyFacts())).toMatchObject({
+      decision: "allow",
+    });
+    expect(decide(p, mcp("newcomer", "boom"), emptyFacts())).toMatchObject({
+      decision: "deny",
+      rules: ["all"],
+    });
+    expect(decide(p, mcp("eve", "anything"), emptyFacts())).toMatchObject({
+      decision: "deny",
+      rules: ["who"],
+    });
+    expect(decide(p, mcp("a", "ok"), emptyFacts())).toMatchObject({
+      decision: "allow",
+      rules: ["only-a"],
+    });
+    expect(decide(p, mcp("a", "other"), emptyFacts())).toMatchObject({
+      decision: "deny",
+      rules: [],
+    });
   });
-  it.each(["suspended", "quarantined", "revoked", "expired"] as const)("denies a %s agent before any rule", (status) => {
-    const d = decide(POLICY, mcp("coding-agent", "get_order"), emptyFacts(), { identity: { status, reason: "by on-call" } });
-    expect(d).toMatchObject({ decision: "deny", rules: [], reason: `agent 'coding-agent' is ${status}: by on-call` });
-  });
+  it.each(["suspended", "quarantined", "revoked", "expired"] as const)(
+    "denies a %s agent before any rule",
+    (status) => {
+      const d = decide(POLICY, mcp("coding-agent", "get_order"), emptyFacts(), {
+        identity: { status, reason: "by on-call" },
+      });
+      expect(d).toMatchObject({
+        decision: "deny",
+        rules: [],
+        reason: `agent 'coding-agent' is ${status}: by on-call`,
+      });
+    },
+  );
   it("denies an agent acting outside the environment it is registered for", () => {
-    expect(decide(POLICY, mcp("support-bot", "get_order", {}, { environment: "staging" }), emptyFacts())).toMatchObject({
+    expect(
+      decide(POLICY, mcp("support-bot", "get_order", {}, { environment: "staging" }), emptyFacts()),
+    ).toMatchObject({
       decision: "deny",
       reason: "agent 'support-bot' is registered for environment 'prod', not 'staging'",
     });
@@ -146,8 +258,19 @@ rules:
 `);
     expect(decide(p, mcp("a", "t", { amount: 100 }), emptyFacts()).rules).toEqual(["amount"]);
     expect(decide(p, mcp("a", "t", { amount: 99.5 }), emptyFacts()).decision).toBe("allow");
-    expect(decide(p, mcp("a", "t", { amount: 0 }), factsWith([], { flags: ["recursive"], targets: { paths: ["/srv/x"], tables: [], hosts: [], resources: [] } })).rules).toEqual(["facts"]);
-    expect(decide(p, mcp("a", "prod_deploy", { amount: 0 }), emptyFacts()).decision).toBe("approval");
+    expect(
+      decide(
+        p,
+        mcp("a", "t", { amount: 0 }),
+        factsWith([], {
+          flags: ["recursive"],
+          targets: { paths: ["/srv/x"], tables: [], hosts: [], resources: [] },
+        }),
+      ).rules,
+    ).toEqual(["facts"]);
+    expect(decide(p, mcp("a", "prod_deploy", { amount: 0 }), emptyFacts()).decision).toBe(
+      "approval",
+    );
   });
   it("a condition that fails to evaluate counts as matched for deny and approval, never for allow", () => {
     const p = policyOf(`agents: [{id: a, default: approval}]
@@ -161,8 +284,13 @@ rules:
       "rule 'deny-big': condition failed (No such key: amount); treated as matched",
       "rule 'allow-small': condition failed (No such key: amount); treated as not matched",
     ]);
-    const q = policyOf(`agents: [{id: a, default: deny}]\nrules:\n  - {id: allow-small, effect: allow, when: "action.arguments.amount < 10"}\n`);
-    expect(decide(q, mcp("a", "t", { amount: "lots" }), emptyFacts())).toMatchObject({ decision: "deny", rules: [] });
+    const q = policyOf(
+      `agents: [{id: a, default: deny}]\nrules:\n  - {id: allow-small, effect: allow, when: "action.arguments.amount < 10"}\n`,
+    );
+    expect(decide(q, mcp("a", "t", { amount: "lots" }), emptyFacts())).toMatchObject({
+      decision: "deny",
+      rules: [],
+    });
   });
 });
 
@@ -174,17 +302,33 @@ rules:
 `;
   const p = policyOf(yaml);
   it("a shadow rule is reported, not enforced", () => {
-    expect(decide(p, mcp("a", "drop"), emptyFacts())).toMatchObject({ decision: "allow", mode: "enforce", rules: [], shadow: { decision: "deny", rules: ["trial-deny"] } });
+    expect(decide(p, mcp("a", "drop"), emptyFacts())).toMatchObject({
+      decision: "allow",
+      mode: "enforce",
+      rules: [],
+      shadow: { decision: "deny", rules: ["trial-deny"] },
+    });
     expect(decide(p, mcp("a", "rm"), emptyFacts())).not.toHaveProperty("shadow");
   });
   it("a shadow agent is never blocked, and the decision says what would have happened", () => {
-    expect(decide(p, mcp("s", "rm"), emptyFacts())).toMatchObject({ decision: "allow", mode: "shadow", shadow: { decision: "deny", rules: ["real-deny"] } });
+    expect(decide(p, mcp("s", "rm"), emptyFacts())).toMatchObject({
+      decision: "allow",
+      mode: "shadow",
+      shadow: { decision: "deny", rules: ["real-deny"] },
+    });
     expect(decide(p, mcp("s", "rm"), emptyFacts()).reason).toMatch(/^shadow mode, not enforced: /);
   });
   it("a shadow policy shadows every agent, but identity is still enforced", () => {
     const all = policyOf(`mode: shadow\n${yaml}`);
-    expect(decide(all, mcp("a", "rm"), emptyFacts())).toMatchObject({ decision: "allow", mode: "shadow", shadow: { decision: "deny" } });
-    expect(decide(all, mcp("nobody", "rm"), emptyFacts())).toMatchObject({ decision: "deny", mode: "enforce" });
+    expect(decide(all, mcp("a", "rm"), emptyFacts())).toMatchObject({
+      decision: "allow",
+      mode: "shadow",
+      shadow: { decision: "deny" },
+    });
+    expect(decide(all, mcp("nobody", "rm"), emptyFacts())).toMatchObject({
+      decision: "deny",
+      mode: "enforce",
+    });
   });
 });
 
@@ -193,11 +337,18 @@ describe("decide: unknown is not safe", () => {
 redlines: [{categories: [opaque], effect: deny}]
 `);
   it("an analyzer that throws yields opaque facts, which the policy denies", () => {
-    const facts = analyzeSafely(() => {
-      throw new Error("parser crashed");
-    }, mcp("x", "t"));
+    const facts = analyzeSafely(
+      () => {
+        throw new Error("parser crashed");
+      },
+      mcp("x", "t"),
+    );
     expect(facts.categories).toEqual(["opaque"]);
-    expect(decide(baselineLike, mcp("x", "t"), facts)).toMatchObject({ decision: "deny", rules: ["redline.opaque"], reason: "denied by red line opaque: analyzer failed: parser crashed" });
+    expect(decide(baselineLike, mcp("x", "t"), facts)).toMatchObject({
+      decision: "deny",
+      rules: ["redline.opaque"],
+      reason: "denied by red line opaque: analyzer failed: parser crashed",
+    });
   });
   it("an analyzer that returns garbage yields opaque facts", () => {
     const facts = analyzeSafely(() => ({ categories: "none" }) as never, mcp("x", "t"));
@@ -207,7 +358,8 @@ redlines: [{categories: [opaque], effect: deny}]
     const shell: Action = { agent: "x", kind: "shell", command: "ls" };
     const sql: Action = { agent: "x", kind: "sql", statement: "select 1" };
     const http: Action = { agent: "x", kind: "http", method: "GET", url: "https://example.com" };
-    for (const a of [shell, sql, http]) expect(decide(baselineLike, a, analyzeSafely(stubAnalyzer, a)).decision).toBe("deny");
+    for (const a of [shell, sql, http])
+      expect(decide(baselineLike, a, analyzeSafely(stubAnalyzer, a)).decision).toBe("deny");
     expect(analyzeSafely(stubAnalyzer, mcp("x", "t")).categories).toEqual([]);
   });
 });
@@ -216,6 +368,7 @@ describe("decide: determinism", () => {
   it("same input, same policy, same decision", () => {
     const a = mcp("support-bot", "refund_order", { amount: 6000 });
     const first = JSON.stringify(decide(POLICY, a, emptyFacts()));
-    for (let i = 0; i < 50; i++) expect(JSON.stringify(decide(POLICY, a, emptyFacts()))).toBe(first);
+    for (let i = 0; i < 50; i++)
+      expect(JSON.stringify(decide(POLICY, a, emptyFacts()))).toBe(first);
   });
 });

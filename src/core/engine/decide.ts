@@ -1,6 +1,12 @@
 import type { Action } from "../envelope.js";
 import type { Facts } from "../facts.js";
-import { type CompiledAgent, type CompiledRule, DEFAULT_APPROVAL, type KindBucket, type Policy } from "../policy/model.js";
+import {
+  type CompiledAgent,
+  type CompiledRule,
+  DEFAULT_APPROVAL,
+  type KindBucket,
+  type Policy,
+} from "../policy/model.js";
 import type { Effect } from "../policy/schema.js";
 import type { Decision, DecisionState } from "./decision.js";
 
@@ -13,28 +19,61 @@ const NO_STATE: DecisionState = {};
  * allow), then the agent's default. A missing or malformed `facts` means the analyzers failed
  * and is treated as opaque by the caller (see analyzeSafely); here only facts are read.
  */
-export function decide(policy: Policy, action: Action, facts: Facts, state: DecisionState = NO_STATE): Decision {
+export function decide(
+  policy: Policy,
+  action: Action,
+  facts: Facts,
+  state: DecisionState = NO_STATE,
+): Decision {
   const agent = policy.agents.get(action.agent) ?? policy.wildcard;
-  if (!agent) return refuse(policy, facts, `unknown agent '${action.agent}': not declared in the policy, which has no wildcard agent`);
+  if (!agent)
+    return refuse(
+      policy,
+      facts,
+      `unknown agent '${action.agent}': not declared in the policy, which has no wildcard agent`,
+    );
   if (state.identity && state.identity.status !== "active") {
-    return refuse(policy, facts, `agent '${action.agent}' is ${state.identity.status}${state.identity.reason ? `: ${state.identity.reason}` : ""}`);
+    return refuse(
+      policy,
+      facts,
+      `agent '${action.agent}' is ${state.identity.status}${state.identity.reason ? `: ${state.identity.reason}` : ""}`,
+    );
   }
   if (agent.environment && action.environment && agent.environment !== action.environment) {
-    return refuse(policy, facts, `agent '${action.agent}' is registered for environment '${agent.environment}', not '${action.environment}'`);
+    return refuse(
+      policy,
+      facts,
+      `agent '${action.agent}' is registered for environment '${agent.environment}', not '${action.environment}'`,
+    );
   }
 
   const m = new Matcher(action, facts, agent);
   m.visitIndex();
   const agentShadow = agent.mode === "shadow" || policy.mode === "shadow";
   const enforced = m.outcome(false);
-  if (!agentShadow && m.shadowMatches === 0) return build(policy, facts, enforced, "enforce", undefined, m.errors);
+  if (!agentShadow && m.shadowMatches === 0)
+    return build(policy, facts, enforced, "enforce", undefined, m.errors);
   const would = m.outcome(true);
   if (agentShadow) {
     const shadow = { decision: would.effect, rules: would.rules, reason: would.reason };
-    return build(policy, facts, { effect: "allow", rules: [], reason: `shadow mode, not enforced: ${would.reason}`, approval: undefined }, "shadow", shadow, m.errors);
+    return build(
+      policy,
+      facts,
+      {
+        effect: "allow",
+        rules: [],
+        reason: `shadow mode, not enforced: ${would.reason}`,
+        approval: undefined,
+      },
+      "shadow",
+      shadow,
+      m.errors,
+    );
   }
   const differs = would.effect !== enforced.effect;
-  const shadow = differs ? { decision: would.effect, rules: would.rules, reason: would.reason } : undefined;
+  const shadow = differs
+    ? { decision: would.effect, rules: would.rules, reason: would.reason }
+    : undefined;
   return build(policy, facts, enforced, "enforce", shadow, m.errors);
 }
 
@@ -90,14 +129,17 @@ class Matcher {
     const a = this.action;
     if (rule.kinds && !rule.kinds.has(a.kind)) return false;
     if (rule.server && !(a.kind === "mcp" && rule.server.test(a.server))) return false;
-    if (rule.tool && !((a.kind === "mcp" || a.kind === "tool") && rule.tool.test(a.tool))) return false;
+    if (rule.tool && !((a.kind === "mcp" || a.kind === "tool") && rule.tool.test(a.tool)))
+      return false;
     if (rule.environment) {
       const env = a.environment ?? this.agent.environment;
       if (env === undefined || !rule.environment.test(env)) return false;
     }
-    if (rule.categories && !rule.categories.some((c) => this.facts.categories.includes(c))) return false;
+    if (rule.categories && !rule.categories.some((c) => this.facts.categories.includes(c)))
+      return false;
     if (rule.flags && !rule.flags.every((f) => this.facts.flags.includes(f))) return false;
-    for (const t of rule.targets) if (!this.facts.targets[t.kind].some((v) => t.globs.test(v))) return false;
+    for (const t of rule.targets)
+      if (!this.facts.targets[t.kind].some((v) => t.globs.test(v))) return false;
     if (rule.when) return this.condition(rule);
     return true;
   }
@@ -107,13 +149,17 @@ class Matcher {
     this.celInput ??= {
       action: this.action,
       facts: this.facts,
-      agent: this.agent.id === "*" ? { ...this.agent.view, id: this.action.agent } : this.agent.view,
+      agent:
+        this.agent.id === "*" ? { ...this.agent.view, id: this.action.agent } : this.agent.view,
     };
     try {
       return (rule.when as NonNullable<CompiledRule["when"]>)(this.celInput);
     } catch (error) {
       const failSafe = rule.effect !== "allow";
-      (this.errors ??= []).push(`rule '${rule.id}': condition failed (${firstLine(error)}); treated as ${failSafe ? "matched" : "not matched"}`);
+      this.errors ??= [];
+      this.errors.push(
+        `rule '${rule.id}': condition failed (${firstLine(error)}); treated as ${failSafe ? "matched" : "not matched"}`,
+      );
       return failSafe;
     }
   }
@@ -148,8 +194,10 @@ class Matcher {
 
 function reasonFor(rule: CompiledRule, facts: Facts): string {
   if (rule.reason) return rule.reason;
-  const finding = rule.categories && facts.findings.find((f) => rule.categories?.includes(f.category));
-  const line = rule.origin === "redline" ? `red line ${rule.categories?.join(", ")}` : `rule '${rule.id}'`;
+  const finding =
+    rule.categories && facts.findings.find((f) => rule.categories?.includes(f.category));
+  const line =
+    rule.origin === "redline" ? `red line ${rule.categories?.join(", ")}` : `rule '${rule.id}'`;
   return `${verb(rule.effect)} by ${line}${finding ? `: ${finding.reason}` : rule.description ? `: ${rule.description}` : ""}`;
 }
 
@@ -161,7 +209,12 @@ function strictest(rules: CompiledRule[]): Decision["approval"] {
     quorum = Math.max(quorum, r.approval.quorum);
     expiresSeconds = Math.min(expiresSeconds, r.approval.expiresSeconds);
   }
-  return { quorum, expiresSeconds: Number.isFinite(expiresSeconds) ? expiresSeconds : DEFAULT_APPROVAL.expiresSeconds };
+  return {
+    quorum,
+    expiresSeconds: Number.isFinite(expiresSeconds)
+      ? expiresSeconds
+      : DEFAULT_APPROVAL.expiresSeconds,
+  };
 }
 
 function firstPresent(rule: CompiledRule, cats: readonly string[]): string | undefined {
@@ -174,7 +227,14 @@ function verb(effect: Effect): string {
 }
 
 function refuse(policy: Policy, facts: Facts, reason: string): Decision {
-  return build(policy, facts, { effect: "deny", rules: [], reason, approval: undefined }, "enforce", undefined, undefined);
+  return build(
+    policy,
+    facts,
+    { effect: "deny", rules: [], reason, approval: undefined },
+    "enforce",
+    undefined,
+    undefined,
+  );
 }
 
 function build(
@@ -185,7 +245,14 @@ function build(
   shadow: Decision["shadow"],
   errors: string[] | undefined,
 ): Decision {
-  const d: Decision = { decision: o.effect, categories: [...facts.categories], rules: o.rules, reason: o.reason, policyHash: policy.hash, mode };
+  const d: Decision = {
+    decision: o.effect,
+    categories: [...facts.categories],
+    rules: o.rules,
+    reason: o.reason,
+    policyHash: policy.hash,
+    mode,
+  };
   if (shadow) d.shadow = shadow;
   if (o.approval) d.approval = o.approval;
   if (errors) d.errors = errors;

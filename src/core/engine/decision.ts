@@ -25,5 +25,8 @@ export interface Decision {
 /** What the adapter knows and the pure engine must not look up itself. */
 export interface DecisionState {
   /** The agent's identity status, as the identity store reports it. Absent: active. */
-  identity?: { status: "active" | "suspended" | "quarantined" | "revoked" | "expired"; reason?: string };
+  identity?: {
+    status: "active" | "suspended" | "quarantined" | "revoked" | "expired";
+    reason?: string;
+  };
 }

@@ -22,7 +22,8 @@ export type CompiledCondition = { ok: true; condition: Condition } | { ok: false
 
 export function compileCondition(source: string): CompiledCondition {
   const checked = env.check(source);
-  if (!checked.valid) return { ok: false, message: tidy(checked.error?.message ?? "invalid expression") };
+  if (!checked.valid)
+    return { ok: false, message: tidy(checked.error?.message ?? "invalid expression") };
   if (checked.type !== "bool" && checked.type !== "dyn") {
     return { ok: false, message: `a condition must be a bool, this expression is ${checked.type}` };
   }
@@ -36,7 +37,8 @@ export function compileCondition(source: string): CompiledCondition {
     ok: true,
     condition: (input) => {
       const value = program(input);
-      if (typeof value !== "boolean") throw new TypeError(`condition returned ${typeof value}, not bool`);
+      if (typeof value !== "boolean")
+        throw new TypeError(`condition returned ${typeof value}, not bool`);
       return value;
     },
   };

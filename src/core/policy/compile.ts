@@ -8,7 +8,14 @@ import { compileGlobs } from "./glob.js";
 import { buildIndex } from "./indexer.js";
 import { type CompiledAgent, type CompiledRule, DEFAULT_APPROVAL, type Policy } from "./model.js";
 import { type Match, PolicyDocument, type Redline, type Rule } from "./schema.js";
-import { type Location, type ParsedDocument, type PolicyError, type PolicySource, errorAt, parseSources } from "./source.js";
+import {
+  errorAt,
+  type Location,
+  type ParsedDocument,
+  type PolicyError,
+  type PolicySource,
+  parseSources,
+} from "./source.js";
 
 export type CompileResult =
   | { ok: true; policy: Policy; documents: ParsedDocument[] }
@@ -37,14 +44,25 @@ interface Placed<T> {
   at: Location;
 }
 
-function placed<T>(docs: { doc: ParsedDocument; value: PolicyDocument }[], key: "agents" | "groups" | "redlines" | "rules"): Placed<T>[] {
+function placed<T>(
+  docs: { doc: ParsedDocument; value: PolicyDocument }[],
+  key: "agents" | "groups" | "redlines" | "rules",
+): Placed<T>[] {
   return docs.flatMap(({ doc, value }) =>
-    ((value[key] ?? []) as T[]).map((v, i) => ({ value: v, doc, path: [key, i], at: doc.locate([key, i]) })),
+    ((value[key] ?? []) as T[]).map((v, i) => ({
+      value: v,
+      doc,
+      path: [key, i],
+      at: doc.locate([key, i]),
+    })),
   );
 }
 
 /** Merges the documents, resolves references, compiles conditions and globs, builds indexes. */
-function link(docs: { doc: ParsedDocument; value: PolicyDocument }[], all: ParsedDocument[]): CompileResult {
+function link(
+  docs: { doc: ParsedDocument; value: PolicyDocument }[],
+  all: ParsedDocument[],
+): CompileResult {
   const errors: PolicyError[] = [];
   const fail = (p: Placed<unknown>, sub: (string | number)[], message: string) =>
     errors.push(errorAt(p.doc, [...p.path, ...sub], message));
@@ -53,7 +71,8 @@ function link(docs: { doc: ParsedDocument; value: PolicyDocument }[], all: Parse
   let mode: "enforce" | "shadow" | undefined;
   for (const { doc, value } of docs) {
     if (value.mode === undefined) continue;
-    if (mode !== undefined && mode !== value.mode) errors.push(errorAt(doc, ["mode"], `conflicts with mode '${mode}' set in another file`));
+    if (mode !== undefined && mode !== value.mode)
+      errors.push(errorAt(doc, ["mode"], `conflicts with mode '${mode}' set in another file`));
     mode ??= value.mode;
   }
 
@@ -65,12 +84,18 @@ function link(docs: { doc: ParsedDocument; value: PolicyDocument }[], all: Parse
   const firstSeen = new Map<string, Placed<unknown>>();
   const unique = (p: Placed<{ id?: string }>, id: string, what: string) => {
     const earlier = firstSeen.get(id);
-    if (earlier) fail(p, ["id"], `duplicate ${what} id '${id}' (first defined at ${earlier.at.file}:${earlier.at.line})`);
+    if (earlier)
+      fail(
+        p,
+        ["id"],
+        `duplicate ${what} id '${id}' (first defined at ${earlier.at.file}:${earlier.at.line})`,
+      );
     else firstSeen.set(id, p);
   };
   for (const a of agentsIn) unique(a, a.value.id, "agent");
   for (const g of groupsIn) {
-    if (firstSeen.has(g.value.id)) fail(g, ["id"], `group id '${g.value.id}' is already used by an agent or group`);
+    if (firstSeen.has(g.value.id))
+      fail(g, ["id"], `group id '${g.value.id}' is already used by an agent or group`);
     else firstSeen.set(g.value.id, g);
   }
   const agentIds = new Set(agentsIn.map((a) => a.value.id));
@@ -92,9 +117,14 @@ function link(docs: { doc: ParsedDocument; value: PolicyDocument }[], all: Parse
     const split = id === undefined ? categories.map((c) => [c]) : [categories];
     for (const cats of split) {
       let ruleId = id ?? `redline.${cats[0]}`;
-      for (let n = 2; id === undefined && autoIds.has(ruleId); n++) ruleId = `redline.${cats[0]}.${n}`;
+      for (let n = 2; id === undefined && autoIds.has(ruleId); n++)
+        ruleId = `redline.${cats[0]}.${n}`;
       autoIds.add(ruleId);
-      ruleInputs.push({ p: r, origin: "redline", rule: { ...rest, id: ruleId, match: { categories: cats } } });
+      ruleInputs.push({
+        p: r,
+        origin: "redline",
+        rule: { ...rest, id: ruleId, match: { categories: cats } },
+      });
     }
   }
   for (const r of rulesIn) ruleInputs.push({ p: r, origin: "rule", rule: r.value });
@@ -103,7 +133,12 @@ function link(docs: { doc: ParsedDocument; value: PolicyDocument }[], all: Parse
   const rules: CompiledRule[] = [];
   ruleInputs.forEach(({ p, rule, origin }, order) => {
     const earlier = ruleIds.get(rule.id);
-    if (earlier) fail(p, ["id"], `duplicate rule id '${rule.id}' (first defined at ${earlier.at.file}:${earlier.at.line})`);
+    if (earlier)
+      fail(
+        p,
+        ["id"],
+        `duplicate rule id '${rule.id}' (first defined at ${earlier.at.file}:${earlier.at.line})`,
+      );
     else ruleIds.set(rule.id, p);
 
     let agents: "*" | Set<string> = "*";
@@ -116,7 +151,12 @@ function link(docs: { doc: ParsedDocument; value: PolicyDocument }[], all: Parse
       });
       agents = set;
     }
-    if (rule.approval && rule.effect !== "approval") fail(p, ["approval"], `approval settings apply only to effect 'approval', this rule's effect is '${rule.effect}'`);
+    if (rule.approval && rule.effect !== "approval")
+      fail(
+        p,
+        ["approval"],
+        `approval settings apply only to effect 'approval', this rule's effect is '${rule.effect}'`,
+      );
     let when: CompiledRule["when"];
     if (rule.when !== undefined) {
       const c = compileCondition(rule.when);
@@ -173,7 +213,8 @@ function compileRule(
   source: Location,
 ): CompiledRule {
   const m: Match = rule.match ?? {};
-  const list = <T>(v: T | T[] | undefined): T[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
+  const list = <T>(v: T | T[] | undefined): T[] | undefined =>
+    v === undefined ? undefined : Array.isArray(v) ? v : [v];
   return {
     id: rule.id,
     order,
@@ -192,7 +233,9 @@ function compileRule(
     flags: m.flags,
     targets: TARGET_KINDS.flatMap((kind) => {
       const patterns = m.targets?.[kind];
-      return patterns === undefined ? [] : [{ kind, globs: compileGlobs(patterns, { nocase: kind === "hosts" }) }];
+      return patterns === undefined
+        ? []
+        : [{ kind, globs: compileGlobs(patterns, { nocase: kind === "hosts" }) }];
     }),
     when,
     whenSource: rule.when,
@@ -200,7 +243,9 @@ function compileRule(
       rule.effect === "approval"
         ? {
             quorum: rule.approval?.quorum ?? DEFAULT_APPROVAL.quorum,
-            expiresSeconds: rule.approval?.expires ? parseDuration(rule.approval.expires) : DEFAULT_APPROVAL.expiresSeconds,
+            expiresSeconds: rule.approval?.expires
+              ? parseDuration(rule.approval.expires)
+              : DEFAULT_APPROVAL.expiresSeconds,
           }
         : undefined,
     source,

@@ -13,13 +13,18 @@ export function isGlob(pattern: string): boolean {
   return picomatch.scan(pattern).isGlob;
 }
 
-export function compileGlobs(input: string | readonly string[], options: { nocase?: boolean } = {}): GlobSet {
+export function compileGlobs(
+  input: string | readonly string[],
+  options: { nocase?: boolean } = {},
+): GlobSet {
   const patterns = typeof input === "string" ? [input] : [...input];
   const norm = options.nocase ? (s: string) => s.toLowerCase() : (s: string) => s;
   const literals = patterns.filter((p) => !isGlob(p));
   const literalSet = new Set(literals.map(norm));
   // dot: a `*` must also match hidden names such as `.env` and `.ssh`, or a red line leaks.
-  const globs = patterns.filter(isGlob).map((p) => picomatch(p, { dot: true, nocase: options.nocase ?? false }));
+  const globs = patterns
+    .filter(isGlob)
+    .map((p) => picomatch(p, { dot: true, nocase: options.nocase ?? false }));
   return {
     patterns,
     literals,

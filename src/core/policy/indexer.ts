@@ -18,7 +18,8 @@ export function buildIndex(rules: readonly CompiledRule[]): RuleIndex {
     }
     const buckets = rule.kinds ? [...rule.kinds].map((k) => getOrCreate(byKind, k)) : [anyKind];
     for (const b of buckets) {
-      if (rule.tool && !rule.tool.hasGlobs) for (const name of new Set(rule.tool.literals)) push(b.byTool, name, rule);
+      if (rule.tool && !rule.tool.hasGlobs)
+        for (const name of new Set(rule.tool.literals)) push(b.byTool, name, rule);
       else b.other.push(rule);
     }
   }
@@ -35,9 +36,11 @@ function bucket(): MutableBucket {
 }
 
 function getOrCreate(map: Map<ActionKind, MutableBucket>, kind: ActionKind): MutableBucket {
-  let b = map.get(kind);
-  if (!b) map.set(kind, (b = bucket()));
-  return b;
+  const existing = map.get(kind);
+  if (existing) return existing;
+  const created = bucket();
+  map.set(kind, created);
+  return created;
 }
 
 function push<K>(map: Map<K, CompiledRule[]>, key: K, rule: CompiledRule): void {

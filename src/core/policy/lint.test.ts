@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { policyOf } from "../test-support/policy.js";
 import { lintPolicy } from "./lint.js";
 
-const lint = (yaml: string) => lintPolicy(policyOf(yaml)).map((f) => `${f.line}: ${f.code}: ${f.message}`);
+const lint = (yaml: string) =>
+  lintPolicy(policyOf(yaml)).map((f) => `${f.line}: ${f.code}: ${f.message}`);
 const ALL_COVERED = `redlines:
   - categories: [data.destroy, backup.destroy, infra.destroy, system.destroy, iam.change, audit.tamper, secret.access, security.weaken, vcs.rewrite, code.remote_exec, network.egress, external.send, money.move, deploy.prod, opaque]
     effect: deny
@@ -11,7 +12,10 @@ const ALL_COVERED = `redlines:
 
 describe("policy lint", () => {
   it("finds nothing in the shipped baseline", () => {
-    const baseline = readFileSync(new URL("../../../presets/baseline.yaml", import.meta.url), "utf8");
+    const baseline = readFileSync(
+      new URL("../../../presets/baseline.yaml", import.meta.url),
+      "utf8",
+    );
     expect(lint(baseline)).toEqual([]);
   });
 

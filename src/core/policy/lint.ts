@@ -1,6 +1,6 @@
 import { CATEGORY_IDS, type CategoryId } from "../catalogue.js";
+import { compileCondition, readsInput } from "./cel.js";
 import type { GlobSet } from "./glob.js";
-import { readsInput, compileCondition } from "./cel.js";
 import type { CompiledAgent, CompiledRule, Policy } from "./model.js";
 import type { Location } from "./source.js";
 
@@ -18,15 +18,28 @@ export function lintPolicy(policy: Policy): Finding[] {
   const findings: Finding[] = [];
   for (const rule of policy.rules) {
     const why = neverMatches(rule, policy);
-    if (why) findings.push({ ...rule.source, code: "never-matches", subject: rule.id, message: `rule '${rule.id}' can never match: ${why}` });
+    if (why)
+      findings.push({
+        ...rule.source,
+        code: "never-matches",
+        subject: rule.id,
+        message: `rule '${rule.id}' can never match: ${why}`,
+      });
   }
   policy.rules.forEach((b, j) => {
     for (const [i, a] of policy.rules.entries()) {
       if (i === j || !covers(a, b)) continue;
       const stronger = RANK[a.effect] > RANK[b.effect];
       if (!(stronger || (RANK[a.effect] === RANK[b.effect] && i < j))) continue;
-      const how = stronger ? `its ${a.effect} always wins over this ${b.effect}` : "it already decides the same";
-      findings.push({ ...b.source, code: "shadowed", subject: b.id, message: `rule '${b.id}' is shadowed by broader rule '${a.id}' (${a.source.file}:${a.source.line}): ${how}` });
+      const how = stronger
+        ? `its ${a.effect} always wins over this ${b.effect}`
+        : "it already decides the same";
+      findings.push({
+        ...b.source,
+        code: "shadowed",
+        subject: b.id,
+        message: `rule '${b.id}' is shadowed by broader rule '${a.id}' (${a.source.file}:${a.source.line}): ${how}`,
+      });
       return;
     }
   });
@@ -47,13 +60,18 @@ export function lintPolicy(policy: Policy): Finding[] {
 function neverMatches(rule: CompiledRule, policy: Policy): string | undefined {
   const kinds = rule.kinds;
   if (rule.server && kinds && !kinds.has("mcp")) return "`server` applies only to kind mcp";
-  if (rule.tool && kinds && !kinds.has("mcp") && !kinds.has("tool")) return "`tool` applies only to kinds mcp and tool";
+  if (rule.tool && kinds && !kinds.has("mcp") && !kinds.has("tool"))
+    return "`tool` applies only to kinds mcp and tool";
   if (rule.whenSource && !readsInput(rule.whenSource)) {
     const c = compileCondition(rule.whenSource);
-    if (c.ok && safe(() => c.condition({ action: {}, facts: {}, agent: {} })) === false) return "its condition is always false";
+    if (c.ok && safe(() => c.condition({ action: {}, facts: {}, agent: {} })) === false)
+      return "its condition is always false";
   }
   if (rule.environment) {
-    const agents = rule.agents === "*" ? [...policy.agents.values()] : [...rule.agents].map((id) => policy.agents.get(id));
+    const agents =
+      rule.agents === "*"
+        ? [...policy.agents.values()]
+        : [...rule.agents].map((id) => policy.agents.get(id));
     const envs = agents.map((a) => a?.environment);
     // Agents bound to an environment act only there, so a rule for other environments is dead.
     if (envs.length > 0 && envs.every((e) => e !== undefined && !rule.environment?.test(e))) {
@@ -75,10 +93,19 @@ function safe<T>(f: () => T): T | undefined {
 function covers(a: CompiledRule, b: CompiledRule): boolean {
   if (a.mode !== b.mode) return false;
   if (a.whenSource !== undefined && a.whenSource !== b.whenSource) return false;
-  if (a.agents !== "*" && (b.agents === "*" || ![...b.agents].every((id) => (a.agents as ReadonlySet<string>).has(id)))) return false;
+  if (
+    a.agents !== "*" &&
+    (b.agents === "*" || ![...b.agents].every((id) => (a.agents as ReadonlySet<string>).has(id)))
+  )
+    return false;
   if (a.kinds && (!b.kinds || ![...b.kinds].every((k) => a.kinds?.has(k)))) return false;
-  if (!globsCover(a.server, b.server) || !globsCover(a.tool, b.tool) || !globsCover(a.environment, b.environment)) return false;
-  if (a.categories && (!b.categories || !b.categories.every((c) => a.categories?.includes(c)))) return false;
+  if (
+    !globsCover(a.server, b.server) ||
+    !globsCover(a.tool, b.tool) ||
+    !globsCover(a.environment, b.environment)
+  )
+    return false;
+  if (a.categories && !b.categories?.every((c) => a.categories?.includes(c))) return false;
   if (a.flags && (!b.flags || !a.flags.every((f) => b.flags?.includes(f)))) return false;
   for (const t of a.targets) {
     const other = b.targets.find((x) => x.kind === t.kind);
@@ -92,20 +119,32 @@ function globsCover(a: GlobSet | undefined, b: GlobSet | undefined): boolean {
   if (!a) return true;
   if (!b) return false;
   const universal = a.patterns.includes("**");
-  return b.patterns.every((p) => universal || a.patterns.includes(p) || (b.literals.includes(p) && a.test(p)));
+  return b.patterns.every(
+    (p) => universal || a.patterns.includes(p) || (b.literals.includes(p) && a.test(p)),
+  );
 }
 
 /** Categories with no unconditional, enforced deny/approval rule for this agent. */
 function uncovered(agent: CompiledAgent, policy: Policy): CategoryId[] {
   const applies = (r: CompiledRule) => r.agents === "*" || r.agents.has(agent.id);
-  const hasAllow = agent.default !== "deny" || policy.rules.some((r) => applies(r) && r.effect === "allow");
+  const hasAllow =
+    agent.default !== "deny" || policy.rules.some((r) => applies(r) && r.effect === "allow");
   if (!hasAllow) return [];
   return CATEGORY_IDS.filter(
     (c) =>
       !policy.rules.some(
         (r) =>
-          applies(r) && r.effect !== "allow" && r.mode === "enforce" && r.categories?.includes(c) &&
-          !r.when && !r.kinds && !r.server && !r.tool && !r.environment && !r.flags && r.targets.length === 0,
+          applies(r) &&
+          r.effect !== "allow" &&
+          r.mode === "enforce" &&
+          r.categories?.includes(c) &&
+          !r.when &&
+          !r.kinds &&
+          !r.server &&
+          !r.tool &&
+          !r.environment &&
+          !r.flags &&
+          r.targets.length === 0,
       ),
   );
 }

@@ -6,8 +6,17 @@ import { ACTION_KINDS } from "../envelope.js";
 
 const strict = { additionalProperties: false } as const;
 const Id = (description: string) =>
-  Type.String({ minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9][A-Za-z0-9._:@/-]*$", description });
-export const Effect = Type.Union([Type.Literal("allow"), Type.Literal("deny"), Type.Literal("approval")]);
+  Type.String({
+    minLength: 1,
+    maxLength: 128,
+    pattern: "^[A-Za-z0-9][A-Za-z0-9._:@/-]*$",
+    description,
+  });
+export const Effect = Type.Union([
+  Type.Literal("allow"),
+  Type.Literal("deny"),
+  Type.Literal("approval"),
+]);
 export type Effect = Static<typeof Effect>;
 const RedlineEffect = Type.Union([Type.Literal("deny"), Type.Literal("approval")]);
 export const Mode = Type.Union([Type.Literal("enforce"), Type.Literal("shadow")], {
@@ -27,7 +36,10 @@ const Approval = Type.Object(
   {
     quorum: Type.Optional(Type.Integer({ minimum: 1, description: "Approvals needed (N of M)" })),
     expires: Type.Optional(
-      Type.String({ pattern: "^[1-9][0-9]*(s|m|h|d)$", description: "e.g. 15m; unanswered → deny" }),
+      Type.String({
+        pattern: "^[1-9][0-9]*(s|m|h|d)$",
+        description: "e.g. 15m; unanswered → deny",
+      }),
     ),
   },
   strict,
@@ -41,14 +53,20 @@ export const Agent = Type.Object(
     description: Type.Optional(Type.String()),
     owner: Type.Optional(Type.String()),
     environment: Type.Optional(Type.String({ minLength: 1 })),
-    default: Type.Optional(Type.Union([Effect], { description: "Effect when no rule matches (default: deny)" })),
+    default: Type.Optional(
+      Type.Union([Effect], { description: "Effect when no rule matches (default: deny)" }),
+    ),
     mode: Type.Optional(Mode),
   },
   strict,
 );
 
 export const Group = Type.Object(
-  { id: Id("Group id"), description: Type.Optional(Type.String()), agents: Type.Array(Id("Agent id"), { minItems: 1 }) },
+  {
+    id: Id("Group id"),
+    description: Type.Optional(Type.String()),
+    agents: Type.Array(Id("Agent id"), { minItems: 1 }),
+  },
   strict,
 );
 
@@ -58,8 +76,20 @@ export const Match = Type.Object(
     server: Type.Optional(Globs("MCP server name glob(s)")),
     tool: Type.Optional(Globs("MCP or function tool name glob(s)")),
     environment: Type.Optional(Globs("Environment glob(s): the action's, else the agent's")),
-    categories: Type.Optional(Type.Array(Category, { minItems: 1, uniqueItems: true, description: "Any of these categories" })),
-    flags: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, uniqueItems: true, description: "All of these analyzer flags" })),
+    categories: Type.Optional(
+      Type.Array(Category, {
+        minItems: 1,
+        uniqueItems: true,
+        description: "Any of these categories",
+      }),
+    ),
+    flags: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        minItems: 1,
+        uniqueItems: true,
+        description: "All of these analyzer flags",
+      }),
+    ),
     targets: Type.Optional(
       Type.Object(
         {
@@ -78,7 +108,9 @@ export type Match = Static<typeof Match>;
 
 const RuleCommon = {
   description: Type.Optional(Type.String()),
-  reason: Type.Optional(Type.String({ description: "Shown to the agent and the human with the decision" })),
+  reason: Type.Optional(
+    Type.String({ description: "Shown to the agent and the human with the decision" }),
+  ),
   agents: Type.Optional(AgentRefs),
   mode: Type.Optional(Mode),
   approval: Type.Optional(Approval),
@@ -89,7 +121,9 @@ export const Rule = Type.Object(
     id: Id("Rule id, reported in decisions"),
     ...RuleCommon,
     match: Type.Optional(Match),
-    when: Type.Optional(Type.String({ minLength: 1, description: "CEL condition over action, facts and agent" })),
+    when: Type.Optional(
+      Type.String({ minLength: 1, description: "CEL condition over action, facts and agent" }),
+    ),
     effect: Effect,
   },
   strict,

@@ -1,5 +1,13 @@
-import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseAllDocuments } from "yaml";
-import { type Path, formatPath } from "../errors.js";
+import {
+  type Document,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseAllDocuments,
+} from "yaml";
+import { formatPath, type Path } from "../errors.js";
 
 /** A policy file's text, as the adapter read it. The core does no I/O. */
 export interface PolicySource {
@@ -34,7 +42,10 @@ export interface ParsedDocument {
   locate(path: Path): Location;
 }
 
-export function parseSources(sources: readonly PolicySource[]): { documents: ParsedDocument[]; errors: PolicyError[] } {
+export function parseSources(sources: readonly PolicySource[]): {
+  documents: ParsedDocument[];
+  errors: PolicyError[];
+} {
   const documents: ParsedDocument[] = [];
   const errors: PolicyError[] = [];
   for (const { file, text } of sources) {
@@ -42,14 +53,26 @@ export function parseSources(sources: readonly PolicySource[]): { documents: Par
     const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
     const list = Array.isArray(docs) ? docs : [];
     if (list.length === 0 || list.every((d) => d.contents === null)) {
-      errors.push({ file, line: 1, column: 1, path: "(root)", message: "the file holds no policy document" });
+      errors.push({
+        file,
+        line: 1,
+        column: 1,
+        path: "(root)",
+        message: "the file holds no policy document",
+      });
       continue;
     }
     for (const doc of list) {
       const problems = [...doc.errors];
       for (const e of problems) {
         const at = lineCounter.linePos(e.pos[0]);
-        errors.push({ file, line: at.line, column: at.col, path: "(root)", message: `YAML: ${firstLine(e.message)}` });
+        errors.push({
+          file,
+          line: at.line,
+          column: at.col,
+          path: "(root)",
+          message: `YAML: ${firstLine(e.message)}`,
+        });
       }
       if (problems.length > 0 || doc.contents === null) continue;
       documents.push({

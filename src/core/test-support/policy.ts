@@ -1,8 +1,8 @@
+import type { CategoryId } from "../catalogue.js";
+import { emptyFacts, type Facts } from "../facts.js";
 import { compilePolicy } from "../policy/compile.js";
 import type { Policy } from "../policy/model.js";
 import { formatPolicyError } from "../policy/source.js";
-import { type Facts, emptyFacts } from "../facts.js";
-import type { CategoryId } from "../catalogue.js";
 
 /** Compiles YAML for a test, failing loudly with every error if it is invalid. */
 export function policyOf(yaml: string, file = "test.yaml"): Policy {

@@ -3,10 +3,10 @@ import { CATEGORY_IDS, type CategoryId } from "../catalogue.js";
 import { decide } from "../engine/decide.js";
 import type { Decision, DecisionState } from "../engine/decision.js";
 import { type Action, parseAction } from "../envelope.js";
-import { type Analyzer, type Facts, analyzeSafely, emptyFacts } from "../facts.js";
+import { type Analyzer, analyzeSafely, emptyFacts, type Facts } from "../facts.js";
 import type { Policy } from "../policy/model.js";
 import { Effect } from "../policy/schema.js";
-import { type ParsedDocument, type PolicyError, errorAt } from "../policy/source.js";
+import { errorAt, type ParsedDocument, type PolicyError } from "../policy/source.js";
 import { compileChecker } from "../schema-check.js";
 
 /** Policy test files, like `opa test`: an action, what the policy must decide, and why. */
@@ -19,11 +19,18 @@ const Case = Type.Object(
     facts: Type.Optional(
       Type.Object(
         {
-          categories: Type.Optional(Type.Array(Type.Union(CATEGORY_IDS.map((c) => Type.Literal(c))))),
+          categories: Type.Optional(
+            Type.Array(Type.Union(CATEGORY_IDS.map((c) => Type.Literal(c)))),
+          ),
           flags: Type.Optional(Strings),
           targets: Type.Optional(
             Type.Object(
-              { paths: Type.Optional(Strings), tables: Type.Optional(Strings), hosts: Type.Optional(Strings), resources: Type.Optional(Strings) },
+              {
+                paths: Type.Optional(Strings),
+                tables: Type.Optional(Strings),
+                hosts: Type.Optional(Strings),
+                resources: Type.Optional(Strings),
+              },
               { additionalProperties: false },
             ),
           ),
@@ -32,12 +39,25 @@ const Case = Type.Object(
       ),
     ),
     state: Type.Optional(
-      Type.Object({
-        identity: Type.Optional(Type.Object({ status: Type.Union(["active", "suspended", "quarantined", "revoked", "expired"].map((s) => Type.Literal(s))) })),
-      }, { additionalProperties: false }),
+      Type.Object(
+        {
+          identity: Type.Optional(
+            Type.Object({
+              status: Type.Union(
+                ["active", "suspended", "quarantined", "revoked", "expired"].map((s) =>
+                  Type.Literal(s),
+                ),
+              ),
+            }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
     ),
     decision: Effect,
-    rule: Type.Optional(Type.String({ description: "A rule id that must be among the deciding rules" })),
+    rule: Type.Optional(
+      Type.String({ description: "A rule id that must be among the deciding rules" }),
+    ),
     categories: Type.Optional(Strings),
     mode: Type.Optional(Type.Union([Type.Literal("enforce"), Type.Literal("shadow")])),
   },
@@ -45,7 +65,11 @@ const Case = Type.Object(
 );
 export const TestFile = Type.Object(
   {
-    policy: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String(), { minItems: 1 })], { description: "Policy file(s), relative to this file" })),
+    policy: Type.Optional(
+      Type.Union([Type.String(), Type.Array(Type.String(), { minItems: 1 })], {
+        description: "Policy file(s), relative to this file",
+      }),
+    ),
     cases: Type.Array(Case, { minItems: 1 }),
   },
   { additionalProperties: false },
@@ -65,7 +89,9 @@ export interface PreparedCase {
 }
 
 /** Validates a parsed test document; every problem is placed in the file. */
-export function prepareCases(doc: ParsedDocument): { file: TestFile; cases: PreparedCase[] } | { errors: PolicyError[] } {
+export function prepareCases(
+  doc: ParsedDocument,
+): { file: TestFile; cases: PreparedCase[] } | { errors: PolicyError[] } {
   const problems = checkFile(doc.value);
   if (problems.length > 0) return { errors: problems.map((p) => errorAt(doc, p.path, p.message)) };
   const file = doc.value as TestFile;
@@ -74,12 +100,29 @@ export function prepareCases(doc: ParsedDocument): { file: TestFile; cases: Prep
   file.cases.forEach((c, i) => {
     const parsed = parseAction(c.action);
     if (!parsed.ok) {
-      for (const e of parsed.errors) errors.push(errorAt(doc, ["cases", i, "action", ...e.path], `invalid action: ${e.message}`));
+      for (const e of parsed.errors)
+        errors.push(
+          errorAt(doc, ["cases", i, "action", ...e.path], `invalid action: ${e.message}`),
+        );
       return;
     }
-    const facts = c.facts ? { ...emptyFacts(), ...c.facts, targets: { ...emptyFacts().targets, ...c.facts.targets }, categories: (c.facts.categories ?? []) as CategoryId[] } : undefined;
+    const facts = c.facts
+      ? {
+          ...emptyFacts(),
+          ...c.facts,
+          targets: { ...emptyFacts().targets, ...c.facts.targets },
+          categories: (c.facts.categories ?? []) as CategoryId[],
+        }
+      : undefined;
     const { decision, rule, categories, mode } = c;
-    cases.push({ name: c.name, action: parsed.action, facts, state: (c.state ?? {}) as DecisionState, expect: { decision, rule, categories, mode }, at: doc.locate(["cases", i]) });
+    cases.push({
+      name: c.name,
+      action: parsed.action,
+      facts,
+      state: (c.state ?? {}) as DecisionState,
+      expect: { decision, rule, categories, mode },
+      at: doc.locate(["cases", i]),
+    });
   });
   return errors.length > 0 ? { errors } : { file, cases };
 }
@@ -98,16 +141,26 @@ export function runCase(policy: Policy, analyzer: Analyzer, c: PreparedCase): Ca
   const facts = c.facts ?? analyzeSafely(analyzer, c.action);
   const d = decide(policy, c.action, facts, c.state);
   const failures: string[] = [];
-  if (d.decision !== c.expect.decision) failures.push(`decision: expected ${c.expect.decision}, got ${d.decision} (${d.reason})`);
+  if (d.decision !== c.expect.decision)
+    failures.push(`decision: expected ${c.expect.decision}, got ${d.decision} (${d.reason})`);
   if (c.expect.rule !== undefined && !d.rules.includes(c.expect.rule)) {
-    failures.push(`rule: expected '${c.expect.rule}' among the deciding rules, got [${d.rules.join(", ")}]`);
+    failures.push(
+      `rule: expected '${c.expect.rule}' among the deciding rules, got [${d.rules.join(", ")}]`,
+    );
   }
   if (c.expect.categories !== undefined) {
     const want = [...c.expect.categories].sort().join(", ");
     const got = [...d.categories].sort().join(", ");
     if (want !== got) failures.push(`categories: expected [${want}], got [${got}]`);
   }
-  if (c.expect.mode !== undefined && d.mode !== c.expect.mode) failures.push(`mode: expected ${c.expect.mode}, got ${d.mode}`);
-  return { name: c.name, file: c.at.file, line: c.at.line, passed: failures.length === 0, failures, decision: d };
+  if (c.expect.mode !== undefined && d.mode !== c.expect.mode)
+    failures.push(`mode: expected ${c.expect.mode}, got ${d.mode}`);
+  return {
+    name: c.name,
+    file: c.at.file,
+    line: c.at.line,
+    passed: failures.length === 0,
+    failures,
+    decision: d,
+  };
 }
-
