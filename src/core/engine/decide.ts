@@ -179,9 +179,12 @@ class Matcher {
         approval: this.agent.default === "approval" ? DEFAULT_APPROVAL : undefined,
       };
     }
-    const deciding = this.matched
-      .filter((r) => r.effect === best && (withShadow || r.mode !== "shadow"))
-      .sort((x, y) => x.order - y.order);
+    const deciding: CompiledRule[] = [];
+    for (const r of this.matched) {
+      if (r.effect === best && (withShadow || r.mode !== "shadow")) deciding.push(r);
+    }
+    // Buckets are visited by category, then kind: restore policy order for the report.
+    if (deciding.length > 1) deciding.sort((x, y) => x.order - y.order);
     const first = deciding[0] as CompiledRule;
     return {
       effect: best,
