@@ -42,6 +42,70 @@ export function opaqueFacts(reason: string): Facts {
   return facts;
 }
 
+/** Unions several facts: categories, flags and targets deduplicated, in first-seen order. */
+export function mergeFacts(...all: Facts[]): Facts {
+  const out = new FactsBuilder();
+  for (const f of all) out.merge(f);
+  return out.build();
+}
+
+/** Accumulates facts while an analyzer walks an action. */
+export class FactsBuilder {
+  private readonly categories = new Set<CategoryId>();
+  private readonly flags = new Set<string>();
+  private readonly targets = {
+    paths: new Set<string>(),
+    tables: new Set<string>(),
+    hosts: new Set<string>(),
+    resources: new Set<string>(),
+  };
+  private readonly findings: Finding[] = [];
+
+  /** Records that the action crosses a category, and why (shown to humans). */
+  add(category: CategoryId, reason: string): this {
+    if (!this.categories.has(category)) this.categories.add(category);
+    if (!this.findings.some((f) => f.category === category && f.reason === reason))
+      this.findings.push({ category, reason });
+    return this;
+  }
+
+  flag(flag: string): this {
+    this.flags.add(flag);
+    return this;
+  }
+
+  target(kind: TargetKind, value: string): this {
+    this.targets[kind].add(value);
+    return this;
+  }
+
+  opaque(reason: string): this {
+    return this.add("opaque", reason);
+  }
+
+  merge(f: Facts): this {
+    for (const x of f.findings) this.add(x.category, x.reason);
+    for (const c of f.categories) this.categories.add(c);
+    for (const x of f.flags) this.flags.add(x);
+    for (const k of TARGET_KINDS) for (const v of f.targets[k]) this.targets[k].add(v);
+    return this;
+  }
+
+  build(): Facts {
+    return {
+      categories: [...this.categories],
+      flags: [...this.flags],
+      targets: {
+        paths: [...this.targets.paths],
+        tables: [...this.targets.tables],
+        hosts: [...this.targets.hosts],
+        resources: [...this.targets.resources],
+      },
+      findings: [...this.findings],
+    };
+  }
+}
+
 /** An analyzer is pure and synchronous: action in, facts out. */
 export type Analyzer = (action: Action) => Facts;
 
