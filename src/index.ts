@@ -1,6 +1,5 @@
 /** Redline's public API: the pure decision core. */
 
-export { stubAnalyzer } from "./analyzers/stub.js";
 export { canonicalJson, contentHash } from "./core/canonical.js";
 export type { CategoryId } from "./core/catalogue.js";
 export { CATALOGUE, CATEGORY_IDS, isCategoryId } from "./core/catalogue.js";
@@ -14,3 +13,5 @@ export { compilePolicy } from "./core/policy/compile.js";
 export type { Policy } from "./core/policy/model.js";
 export type { PolicyError, PolicySource } from "./core/policy/source.js";
 export { formatPolicyError } from "./core/policy/source.js";
+export { createAnalyzer, loadAnalyzerParts } from "./analyzers/index.js";
+export type { AnalyzerEnvironment, AnalyzerParts } from "./analyzers/index.js";

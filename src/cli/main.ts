@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from "commander";
+import { runAnalyze } from "./analyze.js";
 import { runCheck } from "./check.js";
 import { UsageError } from "./errors.js";
 import { runEval } from "./eval.js";
@@ -33,6 +34,22 @@ Example:
     );
 
   program
+    .command("analyze")
+    .description("Show what actions really do: JSON Lines of actions in, their facts (categories, targets, flags) out")
+    .option("-p, --policy <file...>", "policy file(s) whose `analysis:` settings apply; default: the baseline")
+    .option("-i, --input <file>", "read actions from FILE instead of standard input")
+    .addHelpText(
+      "after",
+      `
+Each output line: {"categories","flags","targets","findings","actionHash"}; an invalid line gets {"error"}.
+Exit codes: 0 all lines analysed, 2 invalid policy or an invalid input line.
+
+Example:
+  echo '{"agent":"bot","kind":"shell","command":"sudo rm -rf /srv/data"}' | redline analyze`,
+    )
+    .action(async (opts) => setExit(await runAnalyze(opts, process.stdin, process.stdout, process.stderr)));
+
+  program
     .command("check")
     .description(
       "Validate and lint policy files: schema, unknown fields, dead and shadowed rules, uncovered red lines",
@@ -56,7 +73,7 @@ Example:
       "after",
       "\nExit codes: 0 all passed, 1 a case failed, 2 invalid test or policy file.",
     )
-    .action((files: string[], opts) => setExit(runTest(files, opts, process.stdout)));
+    .action(async (files: string[], opts) => setExit(await runTest(files, opts, process.stdout)));
 
   return program;
 }

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { stubAnalyzer } from "../analyzers/stub.js";
 import { formatPolicyError, type PolicyError, parseSources } from "../core/policy/source.js";
 import { type CaseResult, prepareCases, runCase } from "../core/testing/cases.js";
+import { analyzerFor } from "./analysis.js";
 import { UsageError } from "./errors.js";
 import { loadPolicy, PolicyInvalid } from "./policy-files.js";
 
@@ -13,7 +13,7 @@ export interface TestOptions {
 }
 
 /** `redline test`: 0 all passed, 1 a case failed, 2 a test or policy file is invalid. */
-export function runTest(files: string[], opts: TestOptions, out: NodeJS.WritableStream): number {
+export async function runTest(files: string[], opts: TestOptions, out: NodeJS.WritableStream): Promise<number> {
   const results: CaseResult[] = [];
   const invalid: PolicyError[] = [];
   for (const file of files) {
@@ -51,7 +51,8 @@ export function runTest(files: string[], opts: TestOptions, out: NodeJS.Writable
         }
         throw error;
       }
-      for (const c of prepared.cases) results.push(runCase(policy, stubAnalyzer, c));
+      const analyze = await analyzerFor(policy);
+      for (const c of prepared.cases) results.push(runCase(policy, analyze, c));
     }
   }
   const passed = results.filter((r) => r.passed).length;

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { stubAnalyzer } from "../../analyzers/stub.js";
 import type { Action } from "../envelope.js";
 import { analyzeSafely, emptyFacts } from "../facts.js";
 import { factsWith, policyOf } from "../test-support/policy.js";
@@ -353,14 +352,6 @@ redlines: [{categories: [opaque], effect: deny}]
   it("an analyzer that returns garbage yields opaque facts", () => {
     const facts = analyzeSafely(() => ({ categories: "none" }) as never, mcp("x", "t"));
     expect(decide(baselineLike, mcp("x", "t"), facts).decision).toBe("deny");
-  });
-  it("the stub analyzer marks shell, SQL and HTTP opaque and invents no categories", () => {
-    const shell: Action = { agent: "x", kind: "shell", command: "ls" };
-    const sql: Action = { agent: "x", kind: "sql", statement: "select 1" };
-    const http: Action = { agent: "x", kind: "http", method: "GET", url: "https://example.com" };
-    for (const a of [shell, sql, http])
-      expect(decide(baselineLike, a, analyzeSafely(stubAnalyzer, a)).decision).toBe("deny");
-    expect(analyzeSafely(stubAnalyzer, mcp("x", "t")).categories).toEqual([]);
   });
 });
 

@@ -6,7 +6,13 @@ import { compileChecker } from "../schema-check.js";
 import { compileCondition } from "./cel.js";
 import { compileGlobs } from "./glob.js";
 import { buildIndex } from "./indexer.js";
-import { type CompiledAgent, type CompiledRule, DEFAULT_APPROVAL, type Policy } from "./model.js";
+import {
+  type AnalysisSettings,
+  type CompiledAgent,
+  type CompiledRule,
+  DEFAULT_APPROVAL,
+  type Policy,
+} from "./model.js";
 import { type Match, PolicyDocument, type Redline, type Rule } from "./schema.js";
 import {
   errorAt,
@@ -75,6 +81,28 @@ function link(
       errors.push(errorAt(doc, ["mode"], `conflicts with mode '${mode}' set in another file`));
     mode ??= value.mode;
   }
+
+  let workspace: { value: string; at: ParsedDocument } | undefined;
+  for (const { doc, value } of docs) {
+    const w = value.analysis?.workspace;
+    if (w === undefined) continue;
+    if (workspace && workspace.value !== w) {
+      errors.push(errorAt(doc, ["analysis", "workspace"], `conflicts with workspace '${workspace.value}' set in another file`));
+    }
+    workspace ??= { value: w, at: doc };
+  }
+  const analysis: AnalysisSettings = {
+    workspace: workspace?.value,
+    egressAllow: docs.flatMap(({ value }) => value.analysis?.egress?.allow ?? []),
+    internal: docs.flatMap(({ value }) => value.analysis?.internal ?? []),
+    tools: docs.flatMap(({ value }) =>
+      (value.analysis?.tools ?? []).map((t) => ({
+        server: t.server === undefined ? undefined : compileGlobs(t.server),
+        tool: compileGlobs(t.tool),
+        arguments: t.arguments,
+      })),
+    ),
+  };
 
   const agentsIn = placed<NonNullable<PolicyDocument["agents"]>[number]>(docs, "agents");
   const groupsIn = placed<NonNullable<PolicyDocument["groups"]>[number]>(docs, "groups");
@@ -189,6 +217,12 @@ function link(
 
   const normalised = {
     mode: mode ?? "enforce",
+    analysis: {
+      workspace: analysis.workspace ?? null,
+      egressAllow: analysis.egressAllow,
+      internal: analysis.internal,
+      tools: docs.flatMap(({ value }) => value.analysis?.tools ?? []),
+    },
     agents: agentsIn.map((a) => a.value),
     groups: groupsIn.map((g) => g.value),
     rules: ruleInputs.map(({ rule, origin }) => ({ ...rule, origin })),
@@ -200,6 +234,7 @@ function link(
     wildcard: compiledAgents.get("*"),
     groups,
     rules,
+    analysis,
   };
   return { ok: true, policy, documents: all };
 }

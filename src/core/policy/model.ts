@@ -3,7 +3,7 @@ import type { ActionKind } from "../envelope.js";
 import type { TargetKind } from "../facts.js";
 import type { Condition } from "./cel.js";
 import type { GlobSet } from "./glob.js";
-import type { Effect, Mode } from "./schema.js";
+import type { ArgumentType, Effect, Mode } from "./schema.js";
 import type { Location } from "./source.js";
 
 /** The compiled, immutable policy the engine decides with. */
@@ -16,6 +16,22 @@ export interface Policy {
   wildcard: CompiledAgent | undefined;
   groups: ReadonlyMap<string, readonly string[]>;
   rules: readonly CompiledRule[];
+  /** What the analyzers need to know from the policy. */
+  analysis: AnalysisSettings;
+}
+
+export interface AnalysisSettings {
+  workspace: string | undefined;
+  egressAllow: readonly string[];
+  internal: readonly string[];
+  tools: readonly ToolArguments[];
+}
+
+/** A declaration of which arguments of matching tools carry commands, SQL, paths or URLs. */
+export interface ToolArguments {
+  server: GlobSet | undefined;
+  tool: GlobSet;
+  arguments: Readonly<Record<string, ArgumentType>>;
 }
 
 export interface CompiledAgent {

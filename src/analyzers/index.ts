@@ -1,0 +1,161 @@
+import { ACTION_KINDS, type Action, type McpAction, type ToolAction } from "../core/envelope.js";
+import { type Analyzer, analyzeSafely, type Facts, FactsBuilder, opaqueFacts } from "../core/facts.js";
+import type { AnalysisSettings } from "../core/policy/model.js";
+import { type Carried, carriedArguments } from "./arguments.js";
+import { analyzeHttp } from "./http/index.js";
+import { pathFacts, resolvePath } from "./paths/index.js";
+import { loadShellAnalyzer } from "./shell/index.js";
+import { loadSqlAnalyzer } from "./sql/index.js";
+import { classifyToolName, toolWords } from "./tool-names.js";
+import { type AnalysisContext, type HttpRequest, MAX_DEPTH, type Nested } from "./types.js";
+
+/** What the process knows and the pure analyzers must be told. */
+export interface AnalyzerEnvironment {
+  /** `$HOME` of the agent's user, when an action does not say. */
+  home: string;
+  /** Symlink resolution (I/O), done by the adapter. */
+  realpath?: (path: string) => string;
+  /** Monotonic milliseconds, for the time budget. */
+  now: () => number;
+  /** An analysis slower than this is discarded as opaque. */
+  budgetMs?: number;
+}
+
+/** The parsers and their analyzers, loaded once per process (WASM initialisation is async). */
+export interface AnalyzerParts {
+  shell: Awaited<ReturnType<typeof loadShellAnalyzer>>;
+  sql: Awaited<ReturnType<typeof loadSqlAnalyzer>>;
+}
+
+let parts: Promise<AnalyzerParts> | undefined;
+export function loadAnalyzerParts(): Promise<AnalyzerParts> {
+  parts ??= Promise.all([loadShellAnalyzer(), loadSqlAnalyzer()]).then(([shell, sql]) => ({ shell, sql }));
+  return parts;
+}
+
+const MAX_INPUT = 256 * 1024;
+const DEFAULT_BUDGET_MS = 200;
+
+/**
+ * The analyzer the engine uses: dispatches on the action's kind, sees through tool arguments,
+ * and fails closed: a throw, malformed facts, an oversized input or a blown time budget all
+ * yield `opaque`, never an empty (allowable) result.
+ */
+export function createAnalyzer(p: AnalyzerParts, settings: AnalysisSettings, env: AnalyzerEnvironment): Analyzer {
+  const nested: Nested = {
+    shell: (command, ctx) => deeper(ctx, (c) => p.shell(command, c, nested)),
+    sql: (statement, ctx) => deeper(ctx, (c) => p.sql(statement, c)),
+    http: (request, ctx) => deeper(ctx, (c) => analyzeHttp(request, c)),
+  };
+  const budget = env.budgetMs ?? DEFAULT_BUDGET_MS;
+  const inner: Analyzer = (action) => analyzeAction(action, contextFor(action, settings, env), nested, settings);
+  return (action) => {
+    const started = env.now();
+    const facts = analyzeSafely(inner, action);
+    const took = env.now() - started;
+    if (took > budget) return opaqueFacts(`analysis took ${Math.round(took)} ms, over its budget of ${budget} ms`);
+    return facts;
+  };
+}
+
+function deeper(ctx: AnalysisContext, run: (ctx: AnalysisContext) => Facts): Facts {
+  if (ctx.depth >= MAX_DEPTH) return opaqueFacts(`nested more than ${MAX_DEPTH} levels deep`);
+  return run({ ...ctx, depth: ctx.depth + 1 });
+}
+
+function contextFor(action: Action, s: AnalysisSettings, env: AnalyzerEnvironment): AnalysisContext {
+  const context = (action.context ?? {}) as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === "string" && v.startsWith("/") ? v : undefined);
+  const home = (action.kind === "shell" ? action.env?.HOME : undefined) ?? str(context.home) ?? env.home;
+  const cwd = str(action.kind === "shell" ? action.cwd : undefined) ?? str(context.cwd) ?? s.workspace;
+  const ctx: AnalysisContext = {
+    cwd,
+    home,
+    workspace: s.workspace ?? cwd,
+    egressAllowlist: s.egressAllow,
+    internalHosts: s.internal,
+    depth: 0,
+  };
+  if (env.realpath) ctx.realpath = env.realpath;
+  return ctx;
+}
+
+function analyzeAction(action: Action, ctx: AnalysisContext, nested: Nested, s: AnalysisSettings): Facts {
+  const size = JSON.stringify(action).length;
+  if (size > MAX_INPUT) return opaqueFacts(`action of ${size} bytes is too large to analyse`);
+  switch (action.kind) {
+    case "shell":
+      return nested.shell(action.command, ctx);
+    case "sql":
+      return nested.sql(action.statement, ctx);
+    case "http":
+      return nested.http(action, ctx);
+    case "mcp":
+    case "tool":
+      return analyzeToolCall(action, ctx, nested, s);
+    default:
+      return opaqueFacts(`unknown action kind; known: ${ACTION_KINDS.join(", ")}`);
+  }
+}
+
+function analyzeToolCall(action: McpAction | ToolAction, ctx: AnalysisContext, nested: Nested, s: AnalysisSettings): Facts {
+  const out = new FactsBuilder();
+  const byName = classifyToolName(action.tool);
+  if (byName) out.add(byName.category, `tool '${action.tool}' ${byName.says} (by its name)`);
+  const carried = carriedArguments(action, s.tools);
+  const cwdArg = carried.find((c) => c.type === "cwd");
+  const c = cwdArg ? { ...ctx, cwd: resolvePath(cwdArg.value, ctx) } : ctx;
+  const words = toolWords(action.tool);
+  for (const arg of carried) {
+    switch (arg.type) {
+      case "shell":
+        out.merge(nested.shell(arg.value, c));
+        break;
+      case "sql":
+        out.merge(nested.sql(arg.value, c));
+        break;
+      case "url":
+        out.merge(nested.http(requestFrom(arg.value, action.arguments ?? {}, words), c));
+        break;
+      case "cwd":
+        break;
+      default:
+        pathFacts(resolvePath(arg.value, c), pathOperation(arg, words), c, out);
+    }
+  }
+  return out.build();
+}
+
+const READ_VERBS = new Set(["read", "get", "list", "search", "find", "view", "open", "cat", "stat", "show", "head", "tail", "tree", "info", "describe", "grep", "glob", "fetch", "download", "load", "inspect", "directory"]);
+const DELETE_VERBS = new Set(["delete", "remove", "rm", "unlink", "trash", "erase", "purge", "wipe", "rmdir", "destroy", "truncate"]);
+const MOVE_VERBS = new Set(["move", "rename", "mv"]);
+
+/** A path argument's operation: declared, or from the tool's verb (move: source goes away). */
+function pathOperation(arg: Carried, words: string[]): "read" | "write" | "delete" {
+  if (arg.type === "path.read") return "read";
+  if (arg.type === "path.write") return "write";
+  if (arg.type === "path.delete") return "delete";
+  const verb = words[0] ?? "";
+  if (DELETE_VERBS.has(verb)) return "delete";
+  if (MOVE_VERBS.has(verb)) return /^(source|src|from|old|path)/i.test(arg.key) ? "delete" : "write";
+  if (READ_VERBS.has(verb)) return "read";
+  return words.some((w) => READ_VERBS.has(w)) ? "read" : "write";
+}
+
+/** A fetch-like tool's request: its own method, headers and body when it has them. */
+function requestFrom(url: string, args: Record<string, unknown>, words: string[]): HttpRequest {
+  const request: HttpRequest = { method: typeof args.method === "string" ? args.method : httpMethodFor(words), url };
+  const { headers, body } = args;
+  if (headers && typeof headers === "object" && !Array.isArray(headers)) {
+    request.headers = Object.fromEntries(Object.entries(headers).filter((e): e is [string, string] => typeof e[1] === "string"));
+  }
+  if (typeof body === "string") request.body = body;
+  else if (body !== undefined && body !== null) request.body = JSON.stringify(body);
+  return request;
+}
+
+function httpMethodFor(words: string[]): string {
+  if (words.some((w) => DELETE_VERBS.has(w))) return "DELETE";
+  if (words.some((w) => ["post", "send", "create", "upload", "submit", "put", "update", "write"].includes(w))) return "POST";
+  return "GET";
+}

@@ -1,0 +1,79 @@
+/**
+ * The shell analyzer: parses a command line with tree-sitter-bash and derives red-line facts
+ * from every simple command in it: through pipes, lists, subshells, substitutions, here-docs,
+ * wrappers (sudo, env, xargs, find -exec...), nested shell strings (bash -c, eval, ssh), and
+ * interpreter one-liners. What commands do is data in kb/; paths are judged by ../paths.
+ * What cannot be known (a command name built at run time, eval of a variable, a decoded
+ * payload run by a shell, unparseable input) is opaque, never silently allowed.
+ *
+ * Load once (`await loadShellAnalyzer()`); the analyzer is then pure and synchronous.
+ */
+import type { Node, Parser } from "web-tree-sitter";
+import { type Facts, opaqueFacts } from "../../core/facts.js";
+import { type AnalysisContext, MAX_DEPTH, type Nested } from "../types.js";
+import { execute } from "./command.js";
+import { loadBashParser } from "./parser.js";
+import { Run } from "./run.js";
+import { Walker } from "./walk.js";
+
+export type ShellAnalyzer = (command: string, ctx: AnalysisContext, nested: Nested) => Facts;
+
+let loading: Promise<ShellAnalyzer> | undefined;
+
+/** Loads the grammar once; every call returns the same analyzer. */
+export function loadShellAnalyzer(): Promise<ShellAnalyzer> {
+  loading ??= loadBashParser().then(
+    (parser) => (command, ctx, nested) => analyzeShell(parser, command, ctx, nested),
+  );
+  loading.catch(() => {
+    loading = undefined;
+  });
+  return loading;
+}
+
+function analyzeShell(
+  parser: Parser,
+  command: string,
+  ctx: AnalysisContext,
+  nested: Nested,
+): Facts {
+  if (ctx.depth > MAX_DEPTH)
+    return opaqueFacts(`shell strings nested more than ${MAX_DEPTH} levels deep`);
+  const tree = parser.parse(command);
+  if (!tree) return opaqueFacts("the shell parser returned no tree");
+  try {
+    const run = new Run(ctx, nested, execute);
+    const root = tree.rootNode;
+    if (root.hasError)
+      run.out.opaque(
+        `could not parse the command near ${JSON.stringify(errorSnippet(root, command))}`,
+      );
+    new Walker(run).block(root, { cwd: ctx.cwd, vars: new Map(), downloads: new Set() });
+    return run.out.build();
+  } catch (error) {
+    return opaqueFacts(
+      `shell analysis failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  } finally {
+    tree.delete();
+  }
+}
+
+/** The text around the first ERROR or MISSING node, for the reason. */
+function errorSnippet(root: Node, command: string): string {
+  let node: Node | null = root;
+  while (node && !node.isError && !node.isMissing) {
+    let next: Node | null = null;
+    for (let i = 0; i < node.childCount; i++) {
+      const c = node.child(i);
+      if (c && (c.hasError || c.isError || c.isMissing)) {
+        next = c;
+        break;
+      }
+    }
+    node = next;
+  }
+  const at = node?.startIndex ?? 0;
+  const text = command.slice(at, at + 40).split("\n")[0] ?? "";
+  return text || command.slice(Math.max(0, at - 20), at + 20);
+}

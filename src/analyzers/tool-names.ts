@@ -1,0 +1,56 @@
+import type { CategoryId } from "../core/catalogue.js";
+
+/**
+ * What a tool's name says it does, as data: when nothing else is known about a tool, a name
+ * such as `delete_repository` or `createRefund` is evidence enough to hold the red line.
+ * `verbs` match the tool name's first word; `nouns` (optional) must appear among the others.
+ */
+export interface ToolNameRule {
+  verbs: readonly string[];
+  nouns?: readonly string[];
+  category: CategoryId;
+  says: string;
+}
+
+export const TOOL_NAME_RULES: readonly ToolNameRule[] = [
+  { verbs: ["delete", "remove", "destroy", "drop", "purge", "wipe", "truncate", "erase", "rm"], nouns: ["backup", "backups", "snapshot", "snapshots", "recovery", "versioning"], category: "backup.destroy", says: "deletes backups" },
+  { verbs: ["delete", "remove", "destroy", "drop", "purge", "wipe", "truncate", "erase", "rm"], nouns: ["branch", "tag", "ref"], category: "vcs.rewrite", says: "deletes a branch or tag" },
+  { verbs: ["delete", "remove", "destroy", "drop", "purge", "wipe", "truncate", "erase", "rm"], nouns: ["instance", "instances", "cluster", "namespace", "server", "vm", "stack", "service", "deployment", "node"], category: "infra.destroy", says: "deletes infrastructure" },
+  { verbs: ["delete", "remove", "destroy", "drop", "purge", "wipe", "truncate", "erase", "rm"], nouns: ["log", "logs", "audit", "trail"], category: "audit.tamper", says: "deletes logs" },
+  { verbs: ["delete", "remove", "destroy", "drop", "purge", "wipe", "truncate", "erase", "rm", "flush"], category: "data.destroy", says: "deletes data" },
+  { verbs: ["terminate", "deprovision", "decommission", "teardown"], category: "infra.destroy", says: "terminates infrastructure" },
+  { verbs: ["refund", "payout", "transfer", "pay", "charge", "withdraw", "disburse"], category: "money.move", says: "moves money" },
+  { verbs: ["create", "issue", "send", "make", "initiate", "execute", "process"], nouns: ["refund", "refunds", "payout", "payouts", "transfer", "transfers", "payment", "payments", "charge", "charges", "invoice", "wire"], category: "money.move", says: "moves money" },
+  { verbs: ["send", "email", "mail", "sms", "text", "reply", "forward"], nouns: ["email", "emails", "mail", "sms", "text", "message", "messages", "reply", "letter", "newsletter"], category: "external.send", says: "sends a message" },
+  { verbs: ["email", "mail", "sms"], category: "external.send", says: "sends a message" },
+  { verbs: ["grant", "revoke", "invite", "promote", "impersonate"], category: "iam.change", says: "changes access" },
+  { verbs: ["create", "add", "update", "set", "attach", "rotate", "assign"], nouns: ["role", "roles", "permission", "permissions", "policy", "collaborator", "collaborators", "key", "keys", "token", "tokens", "credential", "credentials", "iam", "sudoer", "sudoers", "admin", "admins"], category: "iam.change", says: "changes identities or access" },
+  { verbs: ["create", "add"], nouns: ["user", "users", "account", "login", "member", "members"], category: "iam.change", says: "creates an identity" },
+  { verbs: ["get", "read", "reveal", "show", "export", "dump", "fetch", "access", "decrypt"], nouns: ["secret", "secrets", "password", "passwords", "credential", "credentials", "token", "tokens", "apikey", "key", "keys"], category: "secret.access", says: "reads secrets" },
+  { verbs: ["deploy", "publish", "release", "promote", "rollout"], category: "deploy.prod", says: "deploys or publishes" },
+  { verbs: ["disable", "bypass", "skip", "turn"], nouns: ["firewall", "security", "auth", "mfa", "2fa", "tls", "ssl", "protection", "monitoring", "audit", "logging", "alerts"], category: "security.weaken", says: "disables a security control" },
+  { verbs: ["force"], nouns: ["push"], category: "vcs.rewrite", says: "force-pushes" },
+];
+
+/** Splits `deleteRepo`, `delete_repo`, `delete-repo`, `repos.delete` into lower-case words. */
+export function toolWords(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w !== "");
+}
+
+/** The first rule the name matches; the verb may also come last (`repos.delete`, `refund`). */
+export function classifyToolName(name: string): ToolNameRule | undefined {
+  const words = toolWords(name);
+  if (words.length === 0) return undefined;
+  const candidates = [words[0] as string, words[words.length - 1] as string];
+  for (const rule of TOOL_NAME_RULES) {
+    for (const verb of candidates) {
+      if (!rule.verbs.includes(verb)) continue;
+      if (!rule.nouns || words.some((w) => w !== verb && rule.nouns?.includes(w))) return rule;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,23 @@
+import { realpathSync } from "node:fs";
+import { homedir } from "node:os";
+import { basename, dirname, join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { createAnalyzer, loadAnalyzerParts } from "../analyzers/index.js";
+import type { Analyzer } from "../core/facts.js";
+import type { Policy } from "../core/policy/model.js";
+
+/** The analyzer for a policy, with this process's I/O (symlinks, clock) supplied. */
+export async function analyzerFor(policy: Policy): Promise<Analyzer> {
+  const parts = await loadAnalyzerParts();
+  return createAnalyzer(parts, policy.analysis, { home: process.env.HOME ?? homedir(), realpath, now: () => performance.now() });
+}
+
+/** Resolves symlinks in the longest existing prefix, so a file yet to be written is placed too. */
+export function realpath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    const parent = dirname(path);
+    return parent === path ? path : join(realpath(parent), basename(path));
+  }
+}
