@@ -13,8 +13,12 @@ const GOAL = 2;
 const ROUNDS = 15;
 
 const cases = loadCorpus(fileURLToPath(new URL("../corpus", import.meta.url)));
-const shell = cases.map((c) => c.action).filter((a): a is Action & { kind: "shell" } => a.kind === "shell");
-const sql = cases.map((c) => c.action).filter((a): a is Action & { kind: "sql" } => a.kind === "sql");
+const shell = cases
+  .map((c) => c.action)
+  .filter((a): a is Action & { kind: "shell" } => a.kind === "shell");
+const sql = cases
+  .map((c) => c.action)
+  .filter((a): a is Action & { kind: "sql" } => a.kind === "sql");
 
 process.stderr.write("loading parsers (once per process)...\n");
 const loadStart = performance.now();
@@ -22,10 +26,15 @@ const parts = await loadAnalyzerParts();
 const loadMs = performance.now() - loadStart;
 const compiled = compilePolicy([{ file: "bench", text: "agents: []\n" }]);
 if (!compiled.ok) throw new Error("bench policy invalid");
-const analyze = createAnalyzer(parts, compiled.policy.analysis, { home: "/home/dev", now: () => 0 });
+const analyze = createAnalyzer(parts, compiled.policy.analysis, {
+  home: "/home/dev",
+  now: () => 0,
+});
 
 await Parser.init();
-const bash = await Language.load(createRequire(import.meta.url).resolve("tree-sitter-bash/tree-sitter-bash.wasm"));
+const bash = await Language.load(
+  createRequire(import.meta.url).resolve("tree-sitter-bash/tree-sitter-bash.wasm"),
+);
 const parser = new Parser();
 parser.setLanguage(bash);
 await loadModule();
@@ -64,10 +73,18 @@ const rows = [
   },
 ];
 
-console.log("\nAnalyzers vs their bare parsers (same inputs: the corpus; µs per input, median of rounds)");
-console.log(`${"kind".padEnd(6)} ${"inputs".padStart(6)} ${"bare parse".padStart(11)} ${"analyzer".padStart(9)} ${"ratio".padStart(6)}  goal ≤ ${GOAL}×`);
+console.log(
+  "\nAnalyzers vs their bare parsers (same inputs: the corpus; µs per input, median of rounds)",
+);
+console.log(
+  `${"kind".padEnd(6)} ${"inputs".padStart(6)} ${"bare parse".padStart(11)} ${"analyzer".padStart(9)} ${"ratio".padStart(6)}  goal ≤ ${GOAL}×`,
+);
 for (const r of rows) {
   const ratio = r.full / r.bare;
-  console.log(`${r.name.padEnd(6)} ${String(r.n).padStart(6)} ${r.bare.toFixed(1).padStart(11)} ${r.full.toFixed(1).padStart(9)} ${`${ratio.toFixed(2)}×`.padStart(6)}  ${ratio <= GOAL ? "PASS" : "FAIL"}`);
+  console.log(
+    `${r.name.padEnd(6)} ${String(r.n).padStart(6)} ${r.bare.toFixed(1).padStart(11)} ${r.full.toFixed(1).padStart(9)} ${`${ratio.toFixed(2)}×`.padStart(6)}  ${ratio <= GOAL ? "PASS" : "FAIL"}`,
+  );
 }
-console.log(`parsers loaded once in ${loadMs.toFixed(0)} ms; node ${process.version}; command: npm run bench`);
+console.log(
+  `parsers loaded once in ${loadMs.toFixed(0)} ms; node ${process.version}; command: npm run bench`,
+);

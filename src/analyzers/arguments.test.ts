@@ -3,12 +3,29 @@ import type { Action } from "../core/envelope.js";
 import { policyOf } from "../core/test-support/policy.js";
 import { carriedArguments } from "./arguments.js";
 
-const call = (tool: string, args: Record<string, unknown>, server = "srv"): Action => ({ agent: "a", kind: "mcp", server, tool, arguments: args });
+const call = (tool: string, args: Record<string, unknown>, server = "srv"): Action => ({
+  agent: "a",
+  kind: "mcp",
+  server,
+  tool,
+  arguments: args,
+});
 const NONE = policyOf("agents: []\n").analysis.tools;
 
 describe("tool arguments that carry commands, SQL, paths or URLs", () => {
   it("finds them by key name and value shape when undeclared", () => {
-    const found = carriedArguments(call("x", { command: "rm -rf /", sql: "DROP TABLE t", url: "https://e.com", path: "a.txt", note: "/etc/passwd", query: "cats", cwd: "/w" }), NONE);
+    const found = carriedArguments(
+      call("x", {
+        command: "rm -rf /",
+        sql: "DROP TABLE t",
+        url: "https://e.com",
+        path: "a.txt",
+        note: "/etc/passwd",
+        query: "cats",
+        cwd: "/w",
+      }),
+      NONE,
+    );
     expect(found.map((c) => [c.key, c.type, c.declared])).toEqual([
       ["command", "shell", false],
       ["sql", "sql", false],
@@ -20,12 +37,17 @@ describe("tool arguments that carry commands, SQL, paths or URLs", () => {
   });
 
   it("treats `query` as SQL only when it reads as SQL", () => {
-    expect(carriedArguments(call("x", { query: "select * from users" }), NONE).map((c) => c.type)).toEqual(["sql"]);
+    expect(
+      carriedArguments(call("x", { query: "select * from users" }), NONE).map((c) => c.type),
+    ).toEqual(["sql"]);
     expect(carriedArguments(call("x", { query: "how to delete a user" }), NONE)).toEqual([]);
   });
 
   it("visits nested objects and arrays", () => {
-    const found = carriedArguments(call("x", { edits: [{ file: "/etc/hosts" }], opts: { target: { url: "http://x" } } }), NONE);
+    const found = carriedArguments(
+      call("x", { edits: [{ file: "/etc/hosts" }], opts: { target: { url: "http://x" } } }),
+      NONE,
+    );
     expect(found.map((c) => [c.key, c.type])).toEqual([
       ["edits[0].file", "path"],
       ["opts.target.url", "url"],
@@ -41,9 +63,16 @@ describe("tool arguments that carry commands, SQL, paths or URLs", () => {
     - tool: "exec_*"
       arguments: { payload: shell }
 `).analysis.tools;
-    expect(carriedArguments(call("run", { text: "DELETE FROM t", path: "/etc/shadow" }, "db"), tools)).toEqual([{ key: "text", type: "sql", value: "DELETE FROM t", declared: true }]);
+    expect(
+      carriedArguments(call("run", { text: "DELETE FROM t", path: "/etc/shadow" }, "db"), tools),
+    ).toEqual([{ key: "text", type: "sql", value: "DELETE FROM t", declared: true }]);
     expect(carriedArguments(call("run", { text: "DELETE FROM t" }, "other"), tools)).toEqual([]);
-    expect(carriedArguments({ agent: "a", kind: "tool", tool: "exec_job", arguments: { payload: "ls" } }, tools).map((c) => c.type)).toEqual(["shell"]);
+    expect(
+      carriedArguments(
+        { agent: "a", kind: "tool", tool: "exec_job", arguments: { payload: "ls" } },
+        tools,
+      ).map((c) => c.type),
+    ).toEqual(["shell"]);
   });
 
   it("ignores actions that are not tool calls", () => {

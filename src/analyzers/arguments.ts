@@ -20,17 +20,24 @@ const KEY_TYPES: readonly [RegExp, Carried["type"]][] = [
   [/^(sql|query|statement|sql_query|querystring|stmt)$/i, "sql"],
   [/^(url|uri|endpoint|href|link|webhook|webhook_url)$/i, "url"],
   [/^(cwd|working_directory|workdir|working_dir)$/i, "cwd"],
-  [/^(path|paths|file|files|filepath|file_path|filename|source|destination|dest|target|dir|directory|folder|src|dst)$/i, "path"],
+  [
+    /^(path|paths|file|files|filepath|file_path|filename|source|destination|dest|target|dir|directory|folder|src|dst)$/i,
+    "path",
+  ],
 ];
 
-const SQL_START = /^\s*(select|insert|update|delete|drop|truncate|alter|create|grant|revoke|with|copy|do|begin|explain|merge|vacuum|set|reset|call|execute|comment|lock)\b/i;
+const SQL_START =
+  /^\s*(select|insert|update|delete|drop|truncate|alter|create|grant|revoke|with|copy|do|begin|explain|merge|vacuum|set|reset|call|execute|comment|lock)\b/i;
 
 /**
  * Lists the arguments of an MCP or tool call that carry a command, SQL, a path or a URL:
  * those the policy declares for this tool, then by key name and value shape, so an undeclared
  * tool is still seen through. Nested objects and arrays are visited, within a bound.
  */
-export function carriedArguments(action: Action, declarations: readonly ToolArguments[]): Carried[] {
+export function carriedArguments(
+  action: Action,
+  declarations: readonly ToolArguments[],
+): Carried[] {
   if (action.kind !== "mcp" && action.kind !== "tool") return [];
   const server = action.kind === "mcp" ? action.server : undefined;
   const declared: Record<string, ArgumentType> = {};

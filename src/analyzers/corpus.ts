@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { decide } from "../core/engine/decide.js";
+import type { Decision } from "../core/engine/decision.js";
 import { type Action, parseAction } from "../core/envelope.js";
 import type { Analyzer, Facts } from "../core/facts.js";
 import type { Policy } from "../core/policy/model.js";
-import type { Decision } from "../core/engine/decision.js";
 
 /** The labelled corpus in corpus/*.jsonl: what the analyzers and the baseline are measured on. */
 export interface CorpusCase {
@@ -28,21 +28,28 @@ export interface CaseOutcome {
 
 export function loadCorpus(dir: string): CorpusCase[] {
   const cases: CorpusCase[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith(".jsonl")).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith(".jsonl"))
+    .sort()) {
     readFileSync(join(dir, file), "utf8")
       .split("\n")
       .forEach((line, i) => {
         if (line.trim() === "") return;
         const raw = JSON.parse(line) as Omit<CorpusCase, "file">;
         const parsed = parseAction(raw.action);
-        if (!parsed.ok) throw new Error(`${file}:${i + 1}: invalid action: ${JSON.stringify(parsed.errors)}`);
+        if (!parsed.ok)
+          throw new Error(`${file}:${i + 1}: invalid action: ${JSON.stringify(parsed.errors)}`);
         cases.push({ ...raw, action: parsed.action, file });
       });
   }
   return cases;
 }
 
-export function runCorpus(cases: readonly CorpusCase[], policy: Policy, analyze: Analyzer): CaseOutcome[] {
+export function runCorpus(
+  cases: readonly CorpusCase[],
+  policy: Policy,
+  analyze: Analyzer,
+): CaseOutcome[] {
   return cases.map((c) => {
     const facts = analyze(c.action);
     const decision = decide(policy, c.action, facts);
@@ -52,7 +59,9 @@ export function runCorpus(cases: readonly CorpusCase[], policy: Policy, analyze:
       facts,
       decision,
       correct: c.label === "benign" ? allowed : !allowed,
-      categoryFound: c.label === "destructive" && c.categories.some((x) => (facts.categories as string[]).includes(x)),
+      categoryFound:
+        c.label === "destructive" &&
+        c.categories.some((x) => (facts.categories as string[]).includes(x)),
     };
   });
 }

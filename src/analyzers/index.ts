@@ -1,5 +1,11 @@
 import { ACTION_KINDS, type Action, type McpAction, type ToolAction } from "../core/envelope.js";
-import { type Analyzer, analyzeSafely, type Facts, FactsBuilder, opaqueFacts } from "../core/facts.js";
+import {
+  type Analyzer,
+  analyzeSafely,
+  type Facts,
+  FactsBuilder,
+  opaqueFacts,
+} from "../core/facts.js";
 import type { AnalysisSettings } from "../core/policy/model.js";
 import { type Carried, carriedArguments } from "./arguments.js";
 import { analyzeHttp } from "./http/index.js";
@@ -29,7 +35,10 @@ export interface AnalyzerParts {
 
 let parts: Promise<AnalyzerParts> | undefined;
 export function loadAnalyzerParts(): Promise<AnalyzerParts> {
-  parts ??= Promise.all([loadShellAnalyzer(), loadSqlAnalyzer()]).then(([shell, sql]) => ({ shell, sql }));
+  parts ??= Promise.all([loadShellAnalyzer(), loadSqlAnalyzer()]).then(([shell, sql]) => ({
+    shell,
+    sql,
+  }));
   return parts;
 }
 
@@ -41,19 +50,25 @@ const DEFAULT_BUDGET_MS = 200;
  * and fails closed: a throw, malformed facts, an oversized input or a blown time budget all
  * yield `opaque`, never an empty (allowable) result.
  */
-export function createAnalyzer(p: AnalyzerParts, settings: AnalysisSettings, env: AnalyzerEnvironment): Analyzer {
+export function createAnalyzer(
+  p: AnalyzerParts,
+  settings: AnalysisSettings,
+  env: AnalyzerEnvironment,
+): Analyzer {
   const nested: Nested = {
     shell: (command, ctx) => deeper(ctx, (c) => p.shell(command, c, nested)),
     sql: (statement, ctx) => deeper(ctx, (c) => p.sql(statement, c)),
     http: (request, ctx) => deeper(ctx, (c) => analyzeHttp(request, c)),
   };
   const budget = env.budgetMs ?? DEFAULT_BUDGET_MS;
-  const inner: Analyzer = (action) => analyzeAction(action, contextFor(action, settings, env), nested, settings);
+  const inner: Analyzer = (action) =>
+    analyzeAction(action, contextFor(action, settings, env), nested, settings);
   return (action) => {
     const started = env.now();
     const facts = analyzeSafely(inner, action);
     const took = env.now() - started;
-    if (took > budget) return opaqueFacts(`analysis took ${Math.round(took)} ms, over its budget of ${budget} ms`);
+    if (took > budget)
+      return opaqueFacts(`analysis took ${Math.round(took)} ms, over its budget of ${budget} ms`);
     return facts;
   };
 }
@@ -63,11 +78,17 @@ function deeper(ctx: AnalysisContext, run: (ctx: AnalysisContext) => Facts): Fac
   return run({ ...ctx, depth: ctx.depth + 1 });
 }
 
-function contextFor(action: Action, s: AnalysisSettings, env: AnalyzerEnvironment): AnalysisContext {
+function contextFor(
+  action: Action,
+  s: AnalysisSettings,
+  env: AnalyzerEnvironment,
+): AnalysisContext {
   const context = (action.context ?? {}) as Record<string, unknown>;
   const str = (v: unknown) => (typeof v === "string" && v.startsWith("/") ? v : undefined);
-  const home = (action.kind === "shell" ? action.env?.HOME : undefined) ?? str(context.home) ?? env.home;
-  const cwd = str(action.kind === "shell" ? action.cwd : undefined) ?? str(context.cwd) ?? s.workspace;
+  const home =
+    (action.kind === "shell" ? action.env?.HOME : undefined) ?? str(context.home) ?? env.home;
+  const cwd =
+    str(action.kind === "shell" ? action.cwd : undefined) ?? str(context.cwd) ?? s.workspace;
   const ctx: AnalysisContext = {
     cwd,
     home,
@@ -80,7 +101,12 @@ function contextFor(action: Action, s: AnalysisSettings, env: AnalyzerEnvironmen
   return ctx;
 }
 
-function analyzeAction(action: Action, ctx: AnalysisContext, nested: Nested, s: AnalysisSettings): Facts {
+function analyzeAction(
+  action: Action,
+  ctx: AnalysisContext,
+  nested: Nested,
+  s: AnalysisSettings,
+): Facts {
   const size = JSON.stringify(action).length;
   if (size > MAX_INPUT) return opaqueFacts(`action of ${size} bytes is too large to analyse`);
   switch (action.kind) {
@@ -98,7 +124,12 @@ function analyzeAction(action: Action, ctx: AnalysisContext, nested: Nested, s: 
   }
 }
 
-function analyzeToolCall(action: McpAction | ToolAction, ctx: AnalysisContext, nested: Nested, s: AnalysisSettings): Facts {
+function analyzeToolCall(
+  action: McpAction | ToolAction,
+  ctx: AnalysisContext,
+  nested: Nested,
+  s: AnalysisSettings,
+): Facts {
   const out = new FactsBuilder();
   const byName = classifyToolName(action.tool);
   if (byName) out.add(byName.category, `tool '${action.tool}' ${byName.says} (by its name)`);
@@ -126,8 +157,43 @@ function analyzeToolCall(action: McpAction | ToolAction, ctx: AnalysisContext, n
   return out.build();
 }
 
-const READ_VERBS = new Set(["read", "get", "list", "search", "find", "view", "open", "cat", "stat", "show", "head", "tail", "tree", "info", "describe", "grep", "glob", "fetch", "download", "load", "inspect", "directory"]);
-const DELETE_VERBS = new Set(["delete", "remove", "rm", "unlink", "trash", "erase", "purge", "wipe", "rmdir", "destroy", "truncate"]);
+const READ_VERBS = new Set([
+  "read",
+  "get",
+  "list",
+  "search",
+  "find",
+  "view",
+  "open",
+  "cat",
+  "stat",
+  "show",
+  "head",
+  "tail",
+  "tree",
+  "info",
+  "describe",
+  "grep",
+  "glob",
+  "fetch",
+  "download",
+  "load",
+  "inspect",
+  "directory",
+]);
+const DELETE_VERBS = new Set([
+  "delete",
+  "remove",
+  "rm",
+  "unlink",
+  "trash",
+  "erase",
+  "purge",
+  "wipe",
+  "rmdir",
+  "destroy",
+  "truncate",
+]);
 const MOVE_VERBS = new Set(["move", "rename", "mv"]);
 
 /** A path argument's operation: declared, or from the tool's verb (move: source goes away). */
@@ -137,17 +203,23 @@ function pathOperation(arg: Carried, words: string[]): "read" | "write" | "delet
   if (arg.type === "path.delete") return "delete";
   const verb = words[0] ?? "";
   if (DELETE_VERBS.has(verb)) return "delete";
-  if (MOVE_VERBS.has(verb)) return /^(source|src|from|old|path)/i.test(arg.key) ? "delete" : "write";
+  if (MOVE_VERBS.has(verb))
+    return /^(source|src|from|old|path)/i.test(arg.key) ? "delete" : "write";
   if (READ_VERBS.has(verb)) return "read";
   return words.some((w) => READ_VERBS.has(w)) ? "read" : "write";
 }
 
 /** A fetch-like tool's request: its own method, headers and body when it has them. */
 function requestFrom(url: string, args: Record<string, unknown>, words: string[]): HttpRequest {
-  const request: HttpRequest = { method: typeof args.method === "string" ? args.method : httpMethodFor(words), url };
+  const request: HttpRequest = {
+    method: typeof args.method === "string" ? args.method : httpMethodFor(words),
+    url,
+  };
   const { headers, body } = args;
   if (headers && typeof headers === "object" && !Array.isArray(headers)) {
-    request.headers = Object.fromEntries(Object.entries(headers).filter((e): e is [string, string] => typeof e[1] === "string"));
+    request.headers = Object.fromEntries(
+      Object.entries(headers).filter((e): e is [string, string] => typeof e[1] === "string"),
+    );
   }
   if (typeof body === "string") request.body = body;
   else if (body !== undefined && body !== null) request.body = JSON.stringify(body);
@@ -156,6 +228,11 @@ function requestFrom(url: string, args: Record<string, unknown>, words: string[]
 
 function httpMethodFor(words: string[]): string {
   if (words.some((w) => DELETE_VERBS.has(w))) return "DELETE";
-  if (words.some((w) => ["post", "send", "create", "upload", "submit", "put", "update", "write"].includes(w))) return "POST";
+  if (
+    words.some((w) =>
+      ["post", "send", "create", "upload", "submit", "put", "update", "write"].includes(w),
+    )
+  )
+    return "POST";
   return "GET";
 }

@@ -39,10 +39,19 @@ describe("tool names", () => {
     expect(classifyToolName(name)?.category).toBe(category);
   });
 
-  it.each(["get_order", "lookup_customer", "summarize_ticket", "list_customers", "search_messages", "read_file", "create_issue", "get_file_contents", "list_keys", "update_user_address", "write_file"])(
-    "%s says nothing dangerous",
-    (name) => {
-      expect(classifyToolName(name)).toBeUndefined();
-    },
-  );
+  it.each([
+    "get_order",
+    "lookup_customer",
+    "summarize_ticket",
+    "list_customers",
+    "search_messages",
+    "read_file",
+    "create_issue",
+    "get_file_contents",
+    "list_keys",
+    "update_user_address",
+    "write_file",
+  ])("%s says nothing dangerous", (name) => {
+    expect(classifyToolName(name)).toBeUndefined();
+  });
 });

@@ -28,13 +28,17 @@ function parseLine(line: string, lineNo: number): { action: Action } | { error: 
   }
   const parsed = parseAction(value);
   if (parsed.ok) return { action: parsed.action };
-  return { error: `line ${lineNo}: invalid action: ${parsed.errors.map((e) => `${formatPath(e.path)}: ${e.message}`).join("; ")}` };
+  return {
+    error: `line ${lineNo}: invalid action: ${parsed.errors.map((e) => `${formatPath(e.path)}: ${e.message}`).join("; ")}`,
+  };
 }
 
 function openInput(file: string): Readable {
   try {
     return createReadStream("", { fd: openSync(file, "r") });
   } catch (error) {
-    throw new UsageError(`cannot read --input ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new UsageError(
+      `cannot read --input ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
 }

@@ -9,7 +9,11 @@ import type { Policy } from "../core/policy/model.js";
 /** The analyzer for a policy, with this process's I/O (symlinks, clock) supplied. */
 export async function analyzerFor(policy: Policy): Promise<Analyzer> {
   const parts = await loadAnalyzerParts();
-  return createAnalyzer(parts, policy.analysis, { home: process.env.HOME ?? homedir(), realpath, now: () => performance.now() });
+  return createAnalyzer(parts, policy.analysis, {
+    home: process.env.HOME ?? homedir(),
+    realpath,
+    now: () => performance.now(),
+  });
 }
 
 /** Resolves symlinks in the longest existing prefix, so a file yet to be written is placed too. */

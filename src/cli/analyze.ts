@@ -20,7 +20,9 @@ export async function runAnalyze(
       stdout.write(`${JSON.stringify({ error: item.error })}\n`);
       continue;
     }
-    stdout.write(`${JSON.stringify({ ...analyze(item.action), actionHash: actionHash(item.action) })}\n`);
+    stdout.write(
+      `${JSON.stringify({ ...analyze(item.action), actionHash: actionHash(item.action) })}\n`,
+    );
   }
   return invalid > 0 ? 2 : 0;
 }

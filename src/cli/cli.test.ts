@@ -28,13 +28,7 @@ describe("redline eval", () => {
       .trim()
       .split("\n")
       .map((l) => JSON.parse(l));
-    expect(lines.map((d) => d.decision)).toEqual([
-      "approval",
-      "approval",
-      "approval",
-      "allow",
-      "allow",
-    ]);
+    expect(lines.map((d) => d.decision)).toEqual(["deny", "deny", "allow", "allow", "approval"]);
     for (const d of lines) {
       expect(Object.keys(d)).toEqual(
         expect.arrayContaining([
@@ -47,7 +41,11 @@ describe("redline eval", () => {
         ]),
       );
     }
-    expect(lines[0]).toMatchObject({ categories: ["opaque"], rules: ["baseline.opaque"] });
+    expect(lines[0]).toMatchObject({
+      categories: ["data.destroy"],
+      rules: ["baseline.irreversible"],
+    });
+    expect(lines[4]).toMatchObject({ categories: ["money.move"], rules: ["baseline.needs-human"] });
   });
 
   it("reads standard input and uses the given policy", () => {
@@ -157,7 +155,7 @@ describe("redline test", () => {
   it("passes the example suite", () => {
     const r = redline(["test", "examples/policy.test.yaml"]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("9 passed, 0 failed");
+    expect(r.stdout).toContain("11 passed, 0 failed");
   });
 
   it("fails with what differed, and exits 1", () => {

@@ -16,7 +16,12 @@ export interface EvalOptions {
  * not a valid action still gets a line (a deny naming the problem) so outputs stay aligned;
  * the exit code is then 2.
  */
-export async function runEval(opts: EvalOptions, stdin: Readable, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): Promise<number> {
+export async function runEval(
+  opts: EvalOptions,
+  stdin: Readable,
+  stdout: NodeJS.WritableStream,
+  stderr: NodeJS.WritableStream,
+): Promise<number> {
   const policy = loadPolicy(opts.policy);
   const analyze = await analyzerFor(policy);
   let invalid = 0;
@@ -34,5 +39,13 @@ export async function runEval(opts: EvalOptions, stdin: Readable, stdout: NodeJS
 }
 
 function invalidLine(policy: Policy, error: string): Record<string, unknown> {
-  return { decision: "deny", categories: [], rules: [], reason: error, policyHash: policy.hash, mode: "enforce", error };
+  return {
+    decision: "deny",
+    categories: [],
+    rules: [],
+    reason: error,
+    policyHash: policy.hash,
+    mode: "enforce",
+    error,
+  };
 }

@@ -35,8 +35,13 @@ Example:
 
   program
     .command("analyze")
-    .description("Show what actions really do: JSON Lines of actions in, their facts (categories, targets, flags) out")
-    .option("-p, --policy <file...>", "policy file(s) whose `analysis:` settings apply; default: the baseline")
+    .description(
+      "Show what actions really do: JSON Lines of actions in, their facts (categories, targets, flags) out",
+    )
+    .option(
+      "-p, --policy <file...>",
+      "policy file(s) whose `analysis:` settings apply; default: the baseline",
+    )
     .option("-i, --input <file>", "read actions from FILE instead of standard input")
     .addHelpText(
       "after",
@@ -47,7 +52,9 @@ Exit codes: 0 all lines analysed, 2 invalid policy or an invalid input line.
 Example:
   echo '{"agent":"bot","kind":"shell","command":"sudo rm -rf /srv/data"}' | redline analyze`,
     )
-    .action(async (opts) => setExit(await runAnalyze(opts, process.stdin, process.stdout, process.stderr)));
+    .action(async (opts) =>
+      setExit(await runAnalyze(opts, process.stdin, process.stdout, process.stderr)),
+    );
 
   program
     .command("check")

@@ -13,7 +13,11 @@ export interface TestOptions {
 }
 
 /** `redline test`: 0 all passed, 1 a case failed, 2 a test or policy file is invalid. */
-export async function runTest(files: string[], opts: TestOptions, out: NodeJS.WritableStream): Promise<number> {
+export async function runTest(
+  files: string[],
+  opts: TestOptions,
+  out: NodeJS.WritableStream,
+): Promise<number> {
   const results: CaseResult[] = [];
   const invalid: PolicyError[] = [];
   for (const file of files) {

@@ -218,14 +218,16 @@ function protectedKind(
 ): Protected | undefined {
   if (path === "/" || /^[A-Za-z]:$/.test(path)) return "root";
   if (path === home) return "home";
-  if (path === workspace || (path === cwd && !artefact())) return "workspace";
   if (backupDirs.has(path)) return "backup";
   if (dataDirs.has(path)) return "data";
-  // A directory named "data" inside build output is still build output.
+  if (systemDirs.has(path)) return "system";
+  if (path === workspace || (path === cwd && !artefact())) return "workspace";
+  // By name: a directory named "data" inside build output is still build output, and one
+  // inside a backup location is a backup.
   const name = baseName(path);
   if (backupNames.has(name) && !artefact()) return "backup";
-  if (dataNames.has(name) && !artefact()) return "data";
-  if (systemDirs.has(path)) return "system";
+  if (dataNames.has(name) && !artefact())
+    return within(path, workspace) === "backup" ? "backup" : "data";
   if (workspace !== undefined && isInside(workspace, path)) return "ancestor";
   if (path === UNKNOWN_PARENT) return "ancestor";
   return undefined;

@@ -48,7 +48,12 @@ function analyzeShell(
       run.out.opaque(
         `could not parse the command near ${JSON.stringify(errorSnippet(root, command))}`,
       );
-    new Walker(run).block(root, { cwd: ctx.cwd, vars: new Map(), downloads: new Set() });
+    new Walker(run).block(root, {
+      cwd: ctx.cwd,
+      vars: new Map(),
+      downloads: new Set(),
+      remotes: new Map(),
+    });
     return run.out.build();
   } catch (error) {
     return opaqueFacts(

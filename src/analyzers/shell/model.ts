@@ -53,6 +53,8 @@ export interface Scope {
   vars: Map<string, Value | undefined>;
   /** Files a downloader wrote, so running one later is download-and-execute. */
   downloads: Set<string>;
+  /** Git remotes the script added, by name: pushing to one sends the repository there. */
+  remotes: Map<string, string>;
 }
 
 export function fork(scope: Scope): Scope {
@@ -60,6 +62,7 @@ export function fork(scope: Scope): Scope {
     cwd: scope.cwd,
     vars: scope.vars.size ? new Map(scope.vars) : new Map(),
     downloads: scope.downloads.size ? new Set(scope.downloads) : new Set(),
+    remotes: scope.remotes.size ? new Map(scope.remotes) : new Map(),
   };
 }
 

@@ -34,6 +34,8 @@ function subMatcher(sub: readonly string[]): SubMatcher {
   return m;
 }
 
+const BACKUP_NAME = /backup|snapshot/i;
+
 /**
  * Applies the command's rules from the knowledge base: every matching rule adds its categories
  * (an `otherwise` rule only when none before it matched) and runs its handler, if any.
@@ -56,7 +58,12 @@ export function applyRules(
     matched = true;
     if (rule.category) {
       const reason = fill(rule.reason ?? "{cmd} {sub}", c, skip);
-      for (const category of categories(rule.category)) call.run.out.add(category, reason);
+      const backups = rule.backups === true && rest(c).some((w) => BACKUP_NAME.test(w.value));
+      for (const category of categories(rule.category))
+        call.run.out.add(
+          backups && category === "data.destroy" ? "backup.destroy" : category,
+          reason,
+        );
     }
     for (const flag of rule.flags ?? []) call.run.out.flag(flag);
     if (rule.resources !== undefined)

@@ -149,7 +149,7 @@ export class Run {
     const there = new Run(this.elsewhere(), this.nested, this.execute, this.out);
     return there.command(
       words,
-      { cwd: undefined, vars: new Map(), downloads: new Set() },
+      { cwd: undefined, vars: new Map(), downloads: new Set(), remotes: new Map() },
       { kind: "none" },
     );
   }
@@ -161,19 +161,26 @@ export class Run {
     this.out.add("network.egress", `${what} to ${host ?? "a host known only at run time"}`);
   }
 
+  /** Whether a host belongs to the organisation (ctx.internalHosts globs). */
+  internal(host: string): boolean {
+    return matches(this.ctx.internalHosts, host);
+  }
+
   allowed(host: string): boolean {
-    const list = this.ctx.egressAllowlist;
-    if (list.length === 0) return false;
-    let match = allowlists.get(list);
-    if (!match) {
-      match = picomatch(list as string[], { nocase: true, dot: true });
-      allowlists.set(list, match);
-    }
-    return match(host.toLowerCase());
+    return matches(this.ctx.egressAllowlist, host);
   }
 }
 
-const allowlists = new WeakMap<readonly string[], (s: string) => boolean>();
+const globLists = new WeakMap<readonly string[], (s: string) => boolean>();
+function matches(list: readonly string[], host: string): boolean {
+  if (list.length === 0) return false;
+  let match = globLists.get(list);
+  if (!match) {
+    match = picomatch(list as string[], { nocase: true, dot: true });
+    globLists.set(list, match);
+  }
+  return match(host.toLowerCase());
+}
 
 /** The host of a URL (or `host:port`, `user@host:path`), lower-cased; undefined if none. */
 export function hostOf(target: string): string | undefined {

@@ -122,21 +122,37 @@ describe("policy compiler: malformed policies name file, line, column and what w
 describe("analysis settings", () => {
   it("are merged across files", () => {
     const r = compilePolicy([
-      { file: "a.yaml", text: "analysis:\n  workspace: /w\n  egress: { allow: [a.com] }\n  tools: [{tool: run, arguments: {cmd: shell}}]\n" },
-      { file: "b.yaml", text: "analysis:\n  egress: { allow: [b.com] }\n  internal: [corp.example]\n" },
+      {
+        file: "a.yaml",
+        text: "analysis:\n  workspace: /w\n  egress: { allow: [a.com] }\n  tools: [{tool: run, arguments: {cmd: shell}}]\n",
+      },
+      {
+        file: "b.yaml",
+        text: "analysis:\n  egress: { allow: [b.com] }\n  internal: [corp.example]\n",
+      },
     ]);
     if (!r.ok) throw new Error(JSON.stringify(r.errors));
-    expect(r.policy.analysis).toMatchObject({ workspace: "/w", egressAllow: ["a.com", "b.com"], internal: ["corp.example"] });
+    expect(r.policy.analysis).toMatchObject({
+      workspace: "/w",
+      egressAllow: ["a.com", "b.com"],
+      internal: ["corp.example"],
+    });
     expect(r.policy.analysis.tools[0]?.arguments).toEqual({ cmd: "shell" });
   });
   it("reject a relative workspace, an unknown argument type, and conflicting workspaces", () => {
-    expect(errorsOf("analysis:\n  workspace: project\n")[0]).toMatch(/^test\.yaml:2:14: analysis\.workspace: "project" does not match \^\/$/);
-    expect(errorsOf("analysis:\n  tools: [{tool: t, arguments: {x: bash}}]\n")[0]).toMatch(/analysis\.tools\[0\]\.arguments\.x: "bash" is not allowed; expected one of: "shell", "sql"/);
+    expect(errorsOf("analysis:\n  workspace: project\n")[0]).toMatch(
+      /^test\.yaml:2:14: analysis\.workspace: "project" does not match \^\/$/,
+    );
+    expect(errorsOf("analysis:\n  tools: [{tool: t, arguments: {x: bash}}]\n")[0]).toMatch(
+      /analysis\.tools\[0\]\.arguments\.x: "bash" is not allowed; expected one of: "shell", "sql"/,
+    );
     const r = compilePolicy([
       { file: "a.yaml", text: "analysis: { workspace: /a }\n" },
       { file: "b.yaml", text: "analysis: { workspace: /b }\n" },
     ]);
-    expect(!r.ok && r.errors.map((e) => `${e.file}:${e.line}: ${e.message}`)).toEqual(["b.yaml:1: conflicts with workspace '/a' set in another file"]);
+    expect(!r.ok && r.errors.map((e) => `${e.file}:${e.line}: ${e.message}`)).toEqual([
+      "b.yaml:1: conflicts with workspace '/a' set in another file",
+    ]);
   });
 });
 

@@ -87,7 +87,13 @@ function link(
     const w = value.analysis?.workspace;
     if (w === undefined) continue;
     if (workspace && workspace.value !== w) {
-      errors.push(errorAt(doc, ["analysis", "workspace"], `conflicts with workspace '${workspace.value}' set in another file`));
+      errors.push(
+        errorAt(
+          doc,
+          ["analysis", "workspace"],
+          `conflicts with workspace '${workspace.value}' set in another file`,
+        ),
+      );
     }
     workspace ??= { value: w, at: doc };
   }

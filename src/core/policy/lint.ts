@@ -124,7 +124,10 @@ function globsCover(a: GlobSet | undefined, b: GlobSet | undefined): boolean {
   );
 }
 
-/** Categories with no unconditional, enforced deny/approval rule for this agent. */
+/**
+ * Categories with no unconditional, enforced deny/approval rule for this agent, and that no
+ * rule for the agent names explicitly (naming one, even to allow it, is a deliberate decision).
+ */
 function uncovered(agent: CompiledAgent, policy: Policy): CategoryId[] {
   const applies = (r: CompiledRule) => r.agents === "*" || r.agents.has(agent.id);
   const hasAllow =
@@ -132,6 +135,7 @@ function uncovered(agent: CompiledAgent, policy: Policy): CategoryId[] {
   if (!hasAllow) return [];
   return CATEGORY_IDS.filter(
     (c) =>
+      !policy.rules.some((r) => applies(r) && r.origin === "rule" && r.categories?.includes(c)) &&
       !policy.rules.some(
         (r) =>
           applies(r) &&

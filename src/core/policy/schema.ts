@@ -141,16 +141,30 @@ export const Redline = Type.Object(
 );
 export type Redline = Static<typeof Redline>;
 
-export const ARGUMENT_TYPES = ["shell", "sql", "url", "path", "path.read", "path.write", "path.delete", "cwd", "ignore"] as const;
+export const ARGUMENT_TYPES = [
+  "shell",
+  "sql",
+  "url",
+  "path",
+  "path.read",
+  "path.write",
+  "path.delete",
+  "cwd",
+  "ignore",
+] as const;
 export type ArgumentType = (typeof ARGUMENT_TYPES)[number];
 
 export const ToolDeclaration = Type.Object(
   {
     server: Type.Optional(Globs("MCP server glob(s); omitted: any server, and function tools")),
     tool: Globs("Tool name glob(s)"),
-    arguments: Type.Record(Type.String({ minLength: 1 }), Type.Union(ARGUMENT_TYPES.map((t) => Type.Literal(t))), {
-      description: "What each argument carries: analysed as such (ignore: never analysed)",
-    }),
+    arguments: Type.Record(
+      Type.String({ minLength: 1 }),
+      Type.Union(ARGUMENT_TYPES.map((t) => Type.Literal(t))),
+      {
+        description: "What each argument carries: analysed as such (ignore: never analysed)",
+      },
+    ),
   },
   strict,
 );
@@ -159,18 +173,31 @@ export type ToolDeclaration = Static<typeof ToolDeclaration>;
 export const Analysis = Type.Object(
   {
     workspace: Type.Optional(
-      Type.String({ pattern: "^/", description: "Where agents may write; default: each action's cwd" }),
+      Type.String({
+        pattern: "^/",
+        description: "Where agents may write; default: each action's cwd",
+      }),
     ),
     egress: Type.Optional(
       Type.Object(
-        { allow: Type.Array(Type.String({ minLength: 1 }), { description: "Host globs local data may go to" }) },
+        {
+          allow: Type.Array(Type.String({ minLength: 1 }), {
+            description: "Host globs local data may go to",
+          }),
+        },
         strict,
       ),
     ),
     internal: Type.Optional(
-      Type.Array(Type.String({ minLength: 1 }), { description: "Host globs inside the organisation" }),
+      Type.Array(Type.String({ minLength: 1 }), {
+        description: "Host globs inside the organisation",
+      }),
     ),
-    tools: Type.Optional(Type.Array(ToolDeclaration, { description: "Which tool arguments carry commands, SQL, paths or URLs" })),
+    tools: Type.Optional(
+      Type.Array(ToolDeclaration, {
+        description: "Which tool arguments carry commands, SQL, paths or URLs",
+      }),
+    ),
   },
   strict,
 );

@@ -213,9 +213,14 @@ export const powershell: Handler = (call) => {
       return { kind: "dynamic", from: call.name };
     }
     if (/^[-/]c(o(m(m(a(nd?)?)?)?)?)?$/i.test(s)) {
-      const rest = joined(words.slice(i + 1));
-      if (rest.literal) powershellText(call, rest.value);
-      else runString(run, rest, scope, call.name);
+      // PowerShell, not bash, reads this text: `$true` is its variable, not one of ours.
+      powershellText(
+        call,
+        words
+          .slice(i + 1)
+          .map((w) => w.raw.replace(/^(["'])([\s\S]*)\1$/, "$2"))
+          .join(" "),
+      );
       return { kind: "dynamic", from: call.name };
     }
     if (/^[-/]f(ile)?$/i.test(s)) return { kind: "dynamic", from: call.name };

@@ -32,7 +32,8 @@ import {
   write,
 } from "./files.js";
 import { find } from "./find.js";
-import { cloudCopy, curl, netcat, socat, ssh, transfer, wget } from "./net.js";
+import { cloudCopy, curl, mail, netcat, socat, ssh, transfer, wget } from "./net.js";
+import { gitPush, gitRemote } from "./vcs.js";
 
 /** The code behind each handler name the knowledge base uses. */
 export const HANDLERS: Readonly<Record<HandlerName, Handler>> = {
@@ -74,4 +75,7 @@ export const HANDLERS: Readonly<Record<HandlerName, Handler>> = {
   kill,
   rimraf,
   later,
+  "git-remote": gitRemote,
+  "git-push": gitPush,
+  mail,
 };

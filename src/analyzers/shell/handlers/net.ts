@@ -290,6 +290,32 @@ export const socat: Handler = (call) => {
   return NONE;
 };
 
+const ADDRESS = /^(?:[^<>@\s]*<)?([^<>@\s]+@([a-z0-9.-]+\.[a-z]{2,}))>?$/i;
+
+/**
+ * mail, sendmail, mutt, swaks: messages to addresses outside the organisation (by
+ * ctx.internalHosts) are external.send; attachments are files read.
+ */
+export const mail: Handler = (call) => {
+  const { run, scope, args } = call;
+  const sender = new Set(["-r", "-f", "--from", "-F"]);
+  const candidates = [
+    ...args.operands,
+    ...args.opts.filter((o) => o.value && !sender.has(o.name)).map((o) => o.value as Word),
+  ];
+  for (const w of candidates) {
+    const m = ADDRESS.exec(w.value);
+    if (!m) continue;
+    const domain = (m[2] as string).toLowerCase();
+    run.out.target("resources", `mailto:${m[1]}`);
+    if (!run.internal(domain)) run.out.add("external.send", `${call.name} sends mail to ${m[1]}`);
+  }
+  for (const o of args.opts)
+    if ((o.name === "-a" || o.name === "-A" || o.name === "--attach") && o.value)
+      run.path(o.value, "read", scope, { verb: `${call.name} attaches` });
+  return NONE;
+};
+
 /** Copies to object storage (`aws s3 cp`, `gsutil cp`, `rclone copy`): local files sent out. */
 export const cloudCopy: Handler = (call) => {
   const { run, scope } = call;

@@ -71,6 +71,7 @@ const aws: CommandSpec = {
       when: [{ flag: "--recursive" }],
       category: "data.destroy",
       reason: "aws s3 rm --recursive {args}",
+      backups: true,
       flags: ["recursive"],
       resources: "",
     },
@@ -78,6 +79,7 @@ const aws: CommandSpec = {
       sub: ["s3", "rb"],
       category: "data.destroy",
       reason: "aws s3 rb deletes bucket {args}",
+      backups: true,
       resources: "",
     },
     {
@@ -85,6 +87,7 @@ const aws: CommandSpec = {
       when: [{ flag: "--delete" }],
       category: "data.destroy",
       reason: "aws s3 sync --delete removes files at the destination",
+      backups: true,
     },
     { sub: ["s3|s3api", "cp|mv|sync|put-object"], handler: "cloud-copy" },
     {
@@ -417,12 +420,14 @@ const gcloud: CommandSpec = {
       when: [{ flag: ["-r", "-R", "--recursive"] }],
       category: "data.destroy",
       reason: "gcloud storage rm -r {args}",
+      backups: true,
       flags: ["recursive"],
     },
     {
       sub: ["storage", "buckets", "delete"],
       category: "data.destroy",
       reason: "gcloud storage buckets delete {args}",
+      backups: true,
     },
     { sub: ["storage", "cp|mv|rsync"], handler: "cloud-copy" },
     {
@@ -903,6 +908,7 @@ export const CLOUD_COMMANDS: Readonly<Record<string, CommandSpec>> = {
         when: [{ flag: ["-r", "-R", "-a"] }],
         category: "data.destroy",
         reason: "gsutil rm -r {args}",
+        backups: true,
         flags: ["recursive"],
       },
       {
@@ -910,9 +916,15 @@ export const CLOUD_COMMANDS: Readonly<Record<string, CommandSpec>> = {
         when: [{ operand: "\\*" }],
         category: "data.destroy",
         reason: "gsutil rm {args}",
+        backups: true,
         flags: ["unbounded"],
       },
-      { sub: ["rb"], category: "data.destroy", reason: "gsutil rb deletes bucket {args}" },
+      {
+        sub: ["rb"],
+        category: "data.destroy",
+        reason: "gsutil rb deletes bucket {args}",
+        backups: true,
+      },
       {
         sub: ["rsync"],
         when: [{ flag: "-d" }],
@@ -941,6 +953,7 @@ export const CLOUD_COMMANDS: Readonly<Record<string, CommandSpec>> = {
         sub: ["purge|delete|deletefile|rmdirs"],
         category: "data.destroy",
         reason: "rclone {sub} {args}",
+        backups: true,
       },
       {
         sub: ["sync"],
@@ -952,7 +965,12 @@ export const CLOUD_COMMANDS: Readonly<Record<string, CommandSpec>> = {
   },
   azcopy: {
     rules: [
-      { sub: ["remove|rm"], category: "data.destroy", reason: "azcopy remove {args}" },
+      {
+        sub: ["remove|rm"],
+        category: "data.destroy",
+        reason: "azcopy remove {args}",
+        backups: true,
+      },
       { sub: ["copy|cp|sync"], handler: "cloud-copy" },
     ],
   },

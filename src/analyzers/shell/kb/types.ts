@@ -40,6 +40,8 @@ export interface Rule {
   readonly flags?: readonly string[];
   /** Record the operands after the subcommand as resources, with this prefix (`k8s:`). */
   readonly resources?: string;
+  /** Targets named like backups (`acme-backups`, `snap-...`) make data.destroy backup.destroy. */
+  readonly backups?: boolean;
 }
 
 /** Behaviour implemented in code, named here so the data can say which command needs it. */
@@ -81,7 +83,10 @@ export type HandlerName =
   | "decoder"
   | "kill"
   | "rimraf"
-  | "later";
+  | "later"
+  | "git-remote"
+  | "git-push"
+  | "mail";
 
 /** A command that runs another command: `sudo rm`, `timeout 5 rm`, `xargs rm`. */
 export interface WrapperSpec {

@@ -80,6 +80,14 @@ export const VCS_COMMANDS: Readonly<Record<string, CommandSpec>> = {
         reason: "git push --mirror/--prune deletes remote refs",
       },
       {
+        sub: ["push"],
+        when: [{ operand: "^(heroku|dokku|production|prod|live)$", at: 0 }],
+        category: "deploy.prod",
+        reason: "git push {args} deploys to production",
+      },
+      { sub: ["push"], handler: "git-push" },
+      { sub: ["remote", "add|set-url"], handler: "git-remote" },
+      {
         sub: ["reset"],
         when: [{ flag: "--hard" }],
         category: "data.destroy",
@@ -184,9 +192,22 @@ export const VCS_COMMANDS: Readonly<Record<string, CommandSpec>> = {
       },
       {
         sub: ["api"],
+        when: [{ option: ["-X", "--method"], value: "^delete$" }, { operand: "/git/refs/" }],
+        category: "vcs.rewrite",
+        reason: "gh api DELETE of a git ref: {args}",
+      },
+      {
+        sub: ["api"],
+        when: [{ option: ["-X", "--method"], value: "^delete$" }, { operand: "/protection" }],
+        category: "security.weaken",
+        reason: "gh api DELETE of branch protection: {args}",
+      },
+      {
+        sub: ["api"],
         when: [{ option: ["-X", "--method"], value: "^delete$" }],
         category: "data.destroy",
         reason: "gh api DELETE {args}",
+        otherwise: true,
       },
       {
         sub: ["secret", "set|delete|remove"],
