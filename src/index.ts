@@ -1,5 +1,7 @@
 /** Redline's public API: the pure decision core. */
 
+export type { AnalyzerEnvironment, AnalyzerParts } from "./analyzers/index.js";
+export { createAnalyzer, loadAnalyzerParts } from "./analyzers/index.js";
 export { canonicalJson, contentHash } from "./core/canonical.js";
 export type { CategoryId } from "./core/catalogue.js";
 export { CATALOGUE, CATEGORY_IDS, isCategoryId } from "./core/catalogue.js";
@@ -13,5 +15,3 @@ export { compilePolicy } from "./core/policy/compile.js";
 export type { Policy } from "./core/policy/model.js";
 export type { PolicyError, PolicySource } from "./core/policy/source.js";
 export { formatPolicyError } from "./core/policy/source.js";
-export { createAnalyzer, loadAnalyzerParts } from "./analyzers/index.js";
-export type { AnalyzerEnvironment, AnalyzerParts } from "./analyzers/index.js";

@@ -56,7 +56,7 @@ export function carriedArguments(
       const inferred = type ?? inferType(name, value);
       if (inferred) out.push({ key, type: inferred, value, declared: type !== undefined });
     } else if (Array.isArray(value)) {
-      value.forEach((v, i) => visit(v, `${key}[${i}]`, name));
+      for (const [i, v] of value.entries()) visit(v, `${key}[${i}]`, name);
     } else if (value !== null && typeof value === "object") {
       for (const [k, v] of Object.entries(value)) visit(v, key === "" ? k : `${key}.${k}`, k);
     }
