@@ -1,6 +1,6 @@
 // `npm run corpus [-- --json] [-- --verbose]`: the baseline preset against the labelled corpus.
 import { fileURLToPath } from "node:url";
-import { loadCorpus, runCorpus, score } from "../src/analyzers/corpus.js";
+import { CORPUS_SETTINGS, loadCorpus, runCorpus, score } from "../src/analyzers/corpus.js";
 import { createAnalyzer, loadAnalyzerParts } from "../src/analyzers/index.js";
 import { BASELINE_FILE, loadPolicy } from "../src/cli/policy-files.js";
 
@@ -8,7 +8,7 @@ const json = process.argv.includes("--json");
 const verbose = process.argv.includes("--verbose");
 const cases = loadCorpus(fileURLToPath(new URL("../corpus", import.meta.url)));
 const policy = loadPolicy([BASELINE_FILE]);
-const analyze = createAnalyzer(await loadAnalyzerParts(), policy.analysis, {
+const analyze = createAnalyzer(await loadAnalyzerParts(), CORPUS_SETTINGS(policy), {
   home: "/home/dev",
   now: () => performance.now(),
 });

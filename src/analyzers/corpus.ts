@@ -4,7 +4,7 @@ import { decide } from "../core/engine/decide.js";
 import type { Decision } from "../core/engine/decision.js";
 import { type Action, parseAction } from "../core/envelope.js";
 import type { Analyzer, Facts } from "../core/facts.js";
-import type { Policy } from "../core/policy/model.js";
+import type { AnalysisSettings, Policy } from "../core/policy/model.js";
 
 /** The labelled corpus in corpus/*.jsonl: what the analyzers and the baseline are measured on. */
 export interface CorpusCase {
@@ -25,6 +25,12 @@ export interface CaseOutcome {
   /** Destructive: an expected category was found (a catch by `opaque` alone does not count). */
   categoryFound: boolean;
 }
+
+/** The corpus's environment (corpus/README.md): the agent works in /home/dev/project. */
+export const CORPUS_SETTINGS = (policy: Policy): AnalysisSettings => ({
+  ...policy.analysis,
+  workspace: "/home/dev/project",
+});
 
 export function loadCorpus(dir: string): CorpusCase[] {
   const cases: CorpusCase[] = [];

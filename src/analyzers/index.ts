@@ -9,10 +9,10 @@ import {
 import type { AnalysisSettings } from "../core/policy/model.js";
 import { type Carried, carriedArguments } from "./arguments.js";
 import { analyzeHttp } from "./http/index.js";
-import { pathFacts, resolvePath } from "./paths/index.js";
+import { type PathOp, pathFacts, resolvePath } from "./paths/index.js";
 import { loadShellAnalyzer } from "./shell/index.js";
 import { loadSqlAnalyzer } from "./sql/index.js";
-import { classifyToolName, toolWords } from "./tool-names.js";
+import { classifyToolCall, classifyToolName, toolWords } from "./tool-names.js";
 import { type AnalysisContext, type HttpRequest, MAX_DEPTH, type Nested } from "./types.js";
 
 /** What the process knows and the pure analyzers must be told. */
@@ -133,6 +133,9 @@ function analyzeToolCall(
   const out = new FactsBuilder();
   const byName = classifyToolName(action.tool);
   if (byName) out.add(byName.category, `tool '${action.tool}' ${byName.says} (by its name)`);
+  for (const rule of classifyToolCall(action.tool, action.arguments ?? {})) {
+    out.add(rule.category, `tool '${action.tool}' ${rule.says}`);
+  }
   const carried = carriedArguments(action, s.tools);
   const cwdArg = carried.find((c) => c.type === "cwd");
   const c = cwdArg ? { ...ctx, cwd: resolvePath(cwdArg.value, ctx) } : ctx;
@@ -196,17 +199,34 @@ const DELETE_VERBS = new Set([
 ]);
 const MOVE_VERBS = new Set(["move", "rename", "mv"]);
 
-/** A path argument's operation: declared, or from the tool's verb (move: source goes away). */
-function pathOperation(arg: Carried, words: string[]): "read" | "write" | "delete" {
+const EDIT_VERBS = new Set([
+  "edit",
+  "append",
+  "patch",
+  "insert",
+  "replace",
+  "update",
+  "modify",
+  "mkdir",
+  "touch",
+]);
+
+/**
+ * A path argument's operation: declared, or from the tool's verb. Writing a file replaces it
+ * (`overwrite`); a move or copy deletes or overwrites at its ends.
+ */
+function pathOperation(arg: Carried, words: string[]): PathOp {
   if (arg.type === "path.read") return "read";
-  if (arg.type === "path.write") return "write";
+  if (arg.type === "path.write") return "overwrite";
   if (arg.type === "path.delete") return "delete";
   const verb = words[0] ?? "";
+  const source = /^(source|src|from|old)/i.test(arg.key);
   if (DELETE_VERBS.has(verb)) return "delete";
-  if (MOVE_VERBS.has(verb))
-    return /^(source|src|from|old|path)/i.test(arg.key) ? "delete" : "write";
+  if (MOVE_VERBS.has(verb)) return source || arg.key === "path" ? "delete" : "overwrite";
+  if (verb === "copy" || verb === "cp") return source ? "read" : "overwrite";
   if (READ_VERBS.has(verb)) return "read";
-  return words.some((w) => READ_VERBS.has(w)) ? "read" : "write";
+  if (EDIT_VERBS.has(verb)) return "write";
+  return words.some((w) => READ_VERBS.has(w)) ? "read" : "overwrite";
 }
 
 /** A fetch-like tool's request: its own method, headers and body when it has them. */

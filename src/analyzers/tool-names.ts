@@ -214,3 +214,69 @@ export function classifyToolName(name: string): ToolNameRule | undefined {
   }
   return undefined;
 }
+
+/** Arguments that change what a tool call does: `force: true` on a push, zero replicas. */
+export interface ToolArgumentRule {
+  /** Any of these words in the tool's name. */
+  words: readonly string[];
+  argument: string;
+  equals: unknown;
+  category: CategoryId;
+  says: string;
+}
+
+export const TOOL_ARGUMENT_RULES: readonly ToolArgumentRule[] = [
+  {
+    words: ["push", "ref", "refs", "branch", "commit", "commits"],
+    argument: "force",
+    equals: true,
+    category: "vcs.rewrite",
+    says: "forces a history rewrite (force: true)",
+  },
+  {
+    words: ["scale", "replicas", "resize"],
+    argument: "replicas",
+    equals: 0,
+    category: "infra.destroy",
+    says: "scales to zero (replicas: 0)",
+  },
+  {
+    words: ["scale", "resize", "capacity", "desired"],
+    argument: "desired_capacity",
+    equals: 0,
+    category: "infra.destroy",
+    says: "scales to zero (desired_capacity: 0)",
+  },
+  {
+    words: ["bucket", "versioning"],
+    argument: "versioning",
+    equals: false,
+    category: "backup.destroy",
+    says: "turns versioning off",
+  },
+  {
+    words: ["deploy", "deployment", "release"],
+    argument: "environment",
+    equals: "production",
+    category: "deploy.prod",
+    says: "deploys to production",
+  },
+  {
+    words: ["deploy", "deployment", "release"],
+    argument: "target",
+    equals: "production",
+    category: "deploy.prod",
+    says: "deploys to production",
+  },
+];
+
+export function classifyToolCall(
+  name: string,
+  args: Readonly<Record<string, unknown>>,
+): ToolArgumentRule[] {
+  const words = toolWords(name);
+  return TOOL_ARGUMENT_RULES.filter(
+    (r) =>
+      r.argument in args && args[r.argument] === r.equals && words.some((w) => r.words.includes(w)),
+  );
+}
