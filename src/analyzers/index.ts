@@ -131,12 +131,17 @@ function analyzeToolCall(
   s: AnalysisSettings,
 ): Facts {
   const out = new FactsBuilder();
-  const byName = classifyToolName(action.tool);
-  if (byName) out.add(byName.category, `tool '${action.tool}' ${byName.says} (by its name)`);
+  const carried = carriedArguments(action, s.tools);
+  const args = action.arguments ?? {};
+  const byName = classifyToolName(action.tool, resourceWords(args));
+  // A file tool's paths say more than its name: deleting `dist/bundle.js` is not data loss.
+  const pathsSpeak =
+    byName?.category === "data.destroy" && carried.some((a) => a.type.startsWith("path"));
+  if (byName && !pathsSpeak)
+    out.add(byName.category, `tool '${action.tool}' ${byName.says} (by its name)`);
   for (const rule of classifyToolCall(action.tool, action.arguments ?? {})) {
     out.add(rule.category, `tool '${action.tool}' ${rule.says}`);
   }
-  const carried = carriedArguments(action, s.tools);
   const cwdArg = carried.find((c) => c.type === "cwd");
   const c = cwdArg ? { ...ctx, cwd: resolvePath(cwdArg.value, ctx) } : ctx;
   const words = toolWords(action.tool);
@@ -153,8 +158,13 @@ function analyzeToolCall(
         break;
       case "cwd":
         break;
-      default:
-        pathFacts(resolvePath(arg.value, c), pathOperation(arg, words), c, out);
+      default: {
+        const op = pathOperation(arg, words);
+        // Deleting a directory removes what is in it, asked for recursively or not.
+        const recursive =
+          op === "delete" && (args.recursive === true || words.some((w) => DIRECTORY_WORDS.has(w)));
+        pathFacts(resolvePath(arg.value, c), op, c, out, { recursive });
+      }
     }
   }
   return out.build();
@@ -198,6 +208,14 @@ const DELETE_VERBS = new Set([
   "truncate",
 ]);
 const MOVE_VERBS = new Set(["move", "rename", "mv"]);
+
+const DIRECTORY_WORDS = new Set(["directory", "dir", "folder", "tree", "recursive", "rmdir"]);
+const RESOURCE_KEYS = ["resourceType", "resource_type", "resource", "kind", "type"];
+
+/** What kind of thing a generic tool acts on, when an argument names it (`kind: namespace`). */
+function resourceWords(args: Record<string, unknown>): string[] {
+  return RESOURCE_KEYS.flatMap((k) => (typeof args[k] === "string" ? [args[k] as string] : []));
+}
 
 const EDIT_VERBS = new Set([
   "edit",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { classifyToolName, toolWords } from "./tool-names.js";
+import { classifyToolCall, classifyToolName, toolWords } from "./tool-names.js";
 
 describe("tool names", () => {
   it("splits every naming style into words", () => {
@@ -53,5 +53,27 @@ describe("tool names", () => {
     "write_file",
   ])("%s says nothing dangerous", (name) => {
     expect(classifyToolName(name)).toBeUndefined();
+  });
+});
+
+describe("tool calls", () => {
+  it("read more nouns from resource arguments, verbs only from the name", () => {
+    expect(classifyToolName("kubectl_delete", ["namespace"])?.category).toBe("infra.destroy");
+    expect(classifyToolName("delete_branch_protection")?.category).toBe("security.weaken");
+    expect(classifyToolName("namespace_info", ["delete"])).toBeUndefined();
+  });
+
+  it("read arguments that change the effect", () => {
+    expect(classifyToolCall("push_files", { force: true }).map((r) => r.category)).toEqual([
+      "vcs.rewrite",
+    ]);
+    expect(classifyToolCall("push_files", { force: false })).toEqual([]);
+    expect(classifyToolCall("kubectl_scale", { replicas: 0 }).map((r) => r.category)).toEqual([
+      "infra.destroy",
+    ]);
+    expect(classifyToolCall("kubectl_scale", { replicas: 2 })).toEqual([]);
+    expect(
+      classifyToolCall("create_deployment", { environment: "production" }).map((r) => r.category),
+    ).toEqual(["deploy.prod"]);
   });
 });

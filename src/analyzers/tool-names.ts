@@ -20,6 +20,12 @@ export const TOOL_NAME_RULES: readonly ToolNameRule[] = [
     says: "deletes backups",
   },
   {
+    verbs: ["delete", "remove", "disable", "drop"],
+    nouns: ["protection", "protections", "ruleset", "rulesets", "mfa", "2fa", "firewall"],
+    category: "security.weaken",
+    says: "removes a protection",
+  },
+  {
     verbs: ["delete", "remove", "destroy", "drop", "purge", "wipe", "truncate", "erase", "rm"],
     nouns: ["branch", "tag", "ref"],
     category: "vcs.rewrite",
@@ -201,11 +207,18 @@ export function toolWords(name: string): string[] {
     .filter((w) => w !== "");
 }
 
-/** The first rule the name matches; the verb may also come last (`repos.delete`, `refund`). */
-export function classifyToolName(name: string): ToolNameRule | undefined {
-  const words = toolWords(name);
-  if (words.length === 0) return undefined;
-  const candidates = [words[0] as string, words[words.length - 1] as string];
+/**
+ * The first rule the name matches; the verb may also come last (`repos.delete`, `refund`).
+ * `also` are more nouns from the call, e.g. `kubectl_delete` with `resourceType: namespace`.
+ */
+export function classifyToolName(
+  name: string,
+  also: readonly string[] = [],
+): ToolNameRule | undefined {
+  const own = toolWords(name);
+  if (own.length === 0) return undefined;
+  const words = [...own, ...also.flatMap(toolWords)];
+  const candidates = [own[0] as string, own[own.length - 1] as string];
   for (const rule of TOOL_NAME_RULES) {
     for (const verb of candidates) {
       if (!rule.verbs.includes(verb)) continue;
