@@ -12,4 +12,12 @@ export {
   workspaceOf,
 } from "./classify.js";
 export { type PathOp, type PathUse, pathFacts } from "./facts.js";
-export { baseName, isInside, type PathContext, parentOf, resolvePath } from "./resolve.js";
+export {
+  baseName,
+  isInside,
+  type PathContext,
+  parentOf,
+  resolvePath,
+  UNKNOWN_CWD,
+  UNKNOWN_PARENT,
+} from "./resolve.js";

@@ -89,6 +89,8 @@ const BENIGN = [
   "git push",
   "git push origin main",
   "git push -u origin feature/x",
+  "git remote add upstream https://github.com/acme/api.git && git fetch upstream",
+  "git push git@github.com:acme/api.git main",
   "git pull --rebase",
   "git fetch --all --prune",
   "git checkout -b feature/y",

@@ -47,6 +47,8 @@ describe("loadShellAnalyzer", () => {
     const facts = analyze("bash -c 'ls'", context(), broken);
     expect(facts.categories).toEqual(["opaque"]);
     expect(facts.findings[0]?.reason).toMatch(/boom/);
+    const partial = analyze("rm -rf /srv/data; bash -c 'ls'", context(), broken);
+    expect([...partial.categories].sort()).toEqual(["data.destroy", "opaque"]);
   });
 
   it("survives pathological input", async () => {

@@ -41,8 +41,8 @@ function analyzeShell(
     return opaqueFacts(`shell strings nested more than ${MAX_DEPTH} levels deep`);
   const tree = parser.parse(command);
   if (!tree) return opaqueFacts("the shell parser returned no tree");
+  const run = new Run(ctx, nested, execute);
   try {
-    const run = new Run(ctx, nested, execute);
     const root = tree.rootNode;
     if (root.hasError)
       run.out.opaque(
@@ -56,9 +56,11 @@ function analyzeShell(
     });
     return run.out.build();
   } catch (error) {
-    return opaqueFacts(
+    // Keep what was found before the failure: a data.destroy seen earlier must not be lost.
+    run.out.opaque(
       `shell analysis failed: ${error instanceof Error ? error.message : String(error)}`,
     );
+    return run.out.build();
   } finally {
     tree.delete();
   }

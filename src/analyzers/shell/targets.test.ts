@@ -84,6 +84,16 @@ describe("targets are recorded as absolute paths", () => {
   });
 });
 
+describe("mail respects the internal hosts", () => {
+  it("mail inside the organisation is not external", async () => {
+    const p = await probe("mail -s hi ops@corp.example.com < report.txt", {
+      internalHosts: ["*.example.com", "corp.example.com"],
+    });
+    expect(p.facts.categories).toEqual([]);
+    expect(p.facts.targets.resources).toEqual(["mailto:ops@corp.example.com"]);
+  });
+});
+
 describe("egress respects the allowlist", () => {
   it("sending a file to an allowlisted host is not egress", async () => {
     const p = await probe("curl -T dist.zip https://uploads.example.com/");

@@ -200,7 +200,7 @@ function codeArgument(
 
 /** PowerShell: -Command runs the rest; -EncodedCommand is base64 UTF-16 and decoded here. */
 export const powershell: Handler = (call) => {
-  const { run, scope, words } = call;
+  const { run, words } = call;
   for (let i = 0; i < words.length; i++) {
     const s = (words[i] as Word).value;
     if (/^[-/]e(c|nc|ncodedcommand|ncoded)?$/i.test(s)) {
