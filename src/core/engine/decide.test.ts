@@ -113,6 +113,24 @@ describe("decide: precedence", () => {
     });
     expect(d.reason).toBe("denied by red line data.destroy: drops table orders");
   });
+  it("a red line's own reason comes with the finding, and names only the category crossed", () => {
+    const p = policyOf(`agents: [{id: a, default: allow}]
+redlines:
+  - {id: hard, categories: [data.destroy, backup.destroy], effect: deny, reason: Never.}
+  - {categories: [money.move, deploy.prod], effect: approval}
+`);
+    const findings = [
+      { category: "data.destroy" as const, reason: "rm of /srv" },
+      { category: "money.move" as const, reason: "refund" },
+    ];
+    expect(decide(p, mcp("a", "t"), factsWith(["data.destroy"], { findings })).reason).toBe(
+      "Never. (data.destroy: rm of /srv)",
+    );
+    expect(decide(p, mcp("a", "t"), factsWith(["money.move"], { findings })).reason).toBe(
+      "approval required by red line money.move: refund",
+    );
+  });
+
   it("lists every deciding rule in policy order", () => {
     const d = decide(POLICY, mcp("coding-agent", "x"), factsWith(["secret.access", "vcs.rewrite"]));
     expect(d).toMatchObject({

@@ -195,13 +195,15 @@ class Matcher {
   }
 }
 
+/** The rule's own words, or what it is; with the analyzers' finding for the category crossed. */
 function reasonFor(rule: CompiledRule, facts: Facts): string {
-  if (rule.reason) return rule.reason;
-  const finding =
-    rule.categories && facts.findings.find((f) => rule.categories?.includes(f.category));
-  const line =
-    rule.origin === "redline" ? `red line ${rule.categories?.join(", ")}` : `rule '${rule.id}'`;
-  return `${verb(rule.effect)} by ${line}${finding ? `: ${finding.reason}` : rule.description ? `: ${rule.description}` : ""}`;
+  const crossed = rule.categories?.filter((c) => facts.categories.includes(c)) ?? [];
+  const finding = facts.findings.find((f) => crossed.includes(f.category));
+  if (rule.reason)
+    return finding ? `${rule.reason} (${finding.category}: ${finding.reason})` : rule.reason;
+  const what = rule.origin === "redline" ? `red line ${crossed.join(", ")}` : `rule '${rule.id}'`;
+  const detail = finding?.reason ?? rule.description;
+  return `${verb(rule.effect)} by ${what}${detail ? `: ${detail}` : ""}`;
 }
 
 function strictest(rules: CompiledRule[]): Decision["approval"] {
