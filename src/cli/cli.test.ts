@@ -107,6 +107,26 @@ describe("redline eval", () => {
   });
 });
 
+describe("redline analyze", () => {
+  it("prints facts per line, and an error line for a bad one", () => {
+    const r = redline(
+      ["analyze"],
+      '{"agent":"a","kind":"shell","command":"sudo rm -rf /srv/data","cwd":"/home/dev/app"}\n{"agent":"a"}\n{"agent":"a","kind":"sql","statement":"select 1"}\n',
+    );
+    expect(r.code).toBe(2);
+    const [rm, bad, select] = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(rm).toMatchObject({ categories: ["data.destroy"], targets: { paths: ["/srv/data"] } });
+    expect(rm.flags).toContain("recursive");
+    expect(bad).toEqual({
+      error: "line 2: invalid action: kind: required field 'kind' is missing",
+    });
+    expect(select).toMatchObject({ categories: [], targets: { tables: [] } });
+  });
+});
+
 describe("redline check", () => {
   it("exits 0 on a clean policy", () => {
     expect(redline(["check", "examples/policy.yaml"])).toMatchObject({ code: 0 });
