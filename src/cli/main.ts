@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from "commander";
 import { runAnalyze } from "./analyze.js";
+import { registerAuditCommands } from "./audit.js";
 import { runCheck } from "./check.js";
 import { UsageError } from "./errors.js";
 import { runEval } from "./eval.js";
@@ -81,6 +82,8 @@ Example:
       "\nExit codes: 0 all passed, 1 a case failed, 2 invalid test or policy file.",
     )
     .action(async (files: string[], opts) => setExit(await runTest(files, opts, process.stdout)));
+
+  registerAuditCommands(program, setExit);
 
   return program;
 }

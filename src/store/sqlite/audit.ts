@@ -1,0 +1,228 @@
+import type { Database, Statement } from "better-sqlite3";
+import {
+  type AuditEntry,
+  type AuditInput,
+  type Checkpoint,
+  GENESIS_HASH,
+  openEntry,
+  type SealedEntry,
+  sealEntry,
+} from "../../audit/entry.js";
+import type { CheckpointSigner } from "../../audit/keys.js";
+import { StoreError, toStoreError } from "../errors.js";
+import type { AuditLog, AuditQuery, ChainHead } from "../ports.js";
+
+export interface GroupCommitOptions {
+  /** Most entries committed in one transaction. */
+  maxBatch: number;
+  /** How long the first append of a batch waits for company; 0: until the event loop turns. */
+  windowMs: number;
+  /** Sign a checkpoint at every seq that is a multiple of this. */
+  checkpointEvery: number;
+  /** ...and at the end of a batch when the last checkpoint is older than this. */
+  checkpointIntervalMs: number;
+  /** The adapter's clock, for checkpoint times only; entry times come from the caller. */
+  clock: () => number;
+}
+
+interface Pending {
+  input: AuditInput;
+  resolve: (e: AuditEntry) => void;
+  reject: (e: Error) => void;
+}
+
+/**
+ * The audit log on SQLite with group commit: appends made while a batch is open are sealed and
+ * inserted in one transaction, and each promise resolves only after that COMMIT returns, i.e.
+ * once the entry is durable at the connection's `synchronous` level. The chain head is read
+ * inside the write transaction, so several processes may share one file.
+ */
+export class SqliteAuditLog implements AuditLog {
+  /** Transactions committed and entries in them: group commit shows as entries > commits. */
+  readonly stats = { commits: 0, entries: 0 };
+  private pending: Pending[] = [];
+  private timer: NodeJS.Immediate | NodeJS.Timeout | undefined;
+  private closed = false;
+  private readonly stmt: Record<
+    "insert" | "head" | "lastCheckpoint" | "insertCheckpoint",
+    Statement
+  >;
+
+  constructor(
+    private readonly db: Database,
+    private readonly signer: CheckpointSigner | undefined,
+    private readonly opts: GroupCommitOptions,
+  ) {
+    this.stmt = {
+      insert: db.prepare("INSERT INTO audit_entries (seq, body, hash) VALUES (?, ?, ?)"),
+      head: db.prepare("SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1"),
+      lastCheckpoint: db.prepare(
+        "SELECT seq, time FROM audit_checkpoints ORDER BY seq DESC LIMIT 1",
+      ),
+      insertCheckpoint: db.prepare(
+        "INSERT OR IGNORE INTO audit_checkpoints (seq, hash, time, signature) VALUES (?, ?, ?, ?)",
+      ),
+    };
+  }
+
+  append(input: AuditInput): Promise<AuditEntry> {
+    if (this.closed) return Promise.reject(new StoreError("closed", "the audit log is closed"));
+    return new Promise((resolve, reject) => {
+      this.pending.push({ input, resolve, reject });
+      if (this.pending.length >= this.opts.maxBatch) this.flush();
+      else if (this.timer === undefined) {
+        this.timer =
+          this.opts.windowMs > 0
+            ? setTimeout(() => this.flush(), this.opts.windowMs)
+            : setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Commits everything pending now. Synchronous: better-sqlite3 is. */
+  flush(): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer as NodeJS.Timeout);
+      clearImmediate(this.timer as NodeJS.Immediate);
+      this.timer = undefined;
+    }
+    while (this.pending.length > 0) this.commit(this.pending.splice(0, this.opts.maxBatch));
+  }
+
+  private commit(batch: Pending[]): void {
+    const done: [Pending, AuditEntry][] = [];
+    const refused: [Pending, Error][] = [];
+    try {
+      this.db
+        .transaction(() => {
+          let { seq, hash } = this.readHead();
+          for (const p of batch) {
+            let sealed: ReturnType<typeof sealEntry>;
+            try {
+              sealed = sealEntry(p.input, seq + 1, hash);
+            } catch (error) {
+              // One unserialisable input must not sink the batch; it alone is refused.
+              refused.push([p, toStoreError(error, "cannot record this entry")]);
+              continue;
+            }
+            const { entry } = sealed;
+            this.stmt.insert.run(entry.seq, sealed.sealed.body, entry.hash);
+            done.push([p, entry]);
+            seq = entry.seq;
+            hash = entry.hash;
+            if (seq % this.opts.checkpointEvery === 0) this.writeCheckpoint(seq, hash);
+          }
+          if (seq > 0 && this.checkpointOverdue()) this.writeCheckpoint(seq, hash);
+        })
+        .immediate();
+    } catch (error) {
+      const e = toStoreError(error, "audit append failed");
+      for (const p of batch) p.reject(e);
+      return;
+    }
+    this.stats.commits++;
+    this.stats.entries += done.length;
+    for (const [p, e] of refused) p.reject(e);
+    for (const [p, entry] of done) p.resolve(entry);
+  }
+
+  private readHead(): ChainHead {
+    const row = this.stmt.head.get() as ChainHead | undefined;
+    return row ?? { seq: 0, hash: GENESIS_HASH };
+  }
+
+  private checkpointOverdue(): boolean {
+    const last = this.stmt.lastCheckpoint.get() as { time: string } | undefined;
+    return !last || this.opts.clock() - Date.parse(last.time) >= this.opts.checkpointIntervalMs;
+  }
+
+  private writeCheckpoint(seq: number, hash: string): Checkpoint | undefined {
+    if (!this.signer) return undefined;
+    const cp = this.signer.sign({ seq, hash, time: new Date(this.opts.clock()).toISOString() });
+    this.stmt.insertCheckpoint.run(cp.seq, cp.hash, cp.time, cp.signature);
+    return cp;
+  }
+
+  async checkpoint(): Promise<Checkpoint | undefined> {
+    this.flush();
+    try {
+      return this.db
+        .transaction(() => {
+          const { seq, hash } = this.readHead();
+          return seq > 0 ? this.writeCheckpoint(seq, hash) : undefined;
+        })
+        .immediate();
+    } catch (error) {
+      throw toStoreError(error, "audit checkpoint failed");
+    }
+  }
+
+  async head(): Promise<ChainHead> {
+    return this.readHead();
+  }
+
+  async readSealed(fromSeq: number, limit: number): Promise<SealedEntry[]> {
+    return this.db
+      .prepare("SELECT seq, body, hash FROM audit_entries WHERE seq >= ? ORDER BY seq LIMIT ?")
+      .all(fromSeq, limit) as SealedEntry[];
+  }
+
+  async query(q: AuditQuery): Promise<AuditEntry[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    const cmp = (clause: string, value: unknown) => {
+      if (value === undefined) return;
+      where.push(clause);
+      args.push(value);
+    };
+    cmp("agent = ?", q.agent);
+    cmp("session = ?", q.session);
+    cmp("kind = ?", q.kind);
+    cmp("decision = ?", q.decision);
+    // ISO 8601 UTC with milliseconds: string order is time order.
+    cmp("time >= ?", q.since === undefined ? undefined : new Date(q.since).toISOString());
+    cmp("time < ?", q.until === undefined ? undefined : new Date(q.until).toISOString());
+    cmp("seq > ?", q.afterSeq);
+    if (q.category !== undefined) {
+      where.push("EXISTS (SELECT 1 FROM json_each(body, '$.categories') WHERE value = ?)");
+      args.push(q.category);
+    }
+    const sql = `SELECT seq, body, hash FROM audit_entries ${
+      where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""
+    } ORDER BY seq ${q.newest ? "DESC" : "ASC"} ${q.limit !== undefined ? "LIMIT ?" : ""}`;
+    if (q.limit !== undefined) args.push(q.limit);
+    const rows = this.db.prepare(sql).all(...args) as SealedEntry[];
+    if (q.newest) rows.reverse();
+    return rows.map(openEntry);
+  }
+
+  async checkpoints(): Promise<Checkpoint[]> {
+    return this.db
+      .prepare("SELECT seq, hash, time, signature FROM audit_checkpoints ORDER BY seq")
+      .all() as Checkpoint[];
+  }
+
+  async *scanSealed(fromSeq = 1, chunk = 1000): AsyncIterable<SealedEntry[]> {
+    // Raw rows from one iterator: about twice as fast as paging with LIMIT on a large log.
+    const rows = this.db
+      .prepare("SELECT seq, body, hash FROM audit_entries WHERE seq >= ? ORDER BY seq")
+      .raw()
+      .iterate(fromSeq) as IterableIterator<[number, string, string]>;
+    let batch: SealedEntry[] = [];
+    for (const [seq, body, hash] of rows) {
+      batch.push({ seq, body, hash });
+      if (batch.length >= chunk) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length > 0) yield batch;
+  }
+
+  /** Commits what is pending, then refuses further appends. */
+  close(): void {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+  }
+}

@@ -1,0 +1,59 @@
+import type { Database, Statement } from "better-sqlite3";
+import { toStoreError } from "../errors.js";
+import type { Counters, SessionFact, SessionFacts } from "../ports.js";
+
+/** Sliding windows as rows of (key, at, amount): a window sum is one indexed range scan. */
+export class SqliteCounters implements Counters {
+  private readonly stmt: Record<"add" | "sum" | "prune", Statement>;
+
+  constructor(db: Database) {
+    this.stmt = {
+      add: db.prepare("INSERT INTO counters (key, at, amount) VALUES (?, ?, ?)"),
+      sum: db.prepare(
+        "SELECT COALESCE(SUM(amount), 0) AS n FROM counters WHERE key = ? AND at >= ?",
+      ),
+      prune: db.prepare("DELETE FROM counters WHERE at < ?"),
+    };
+  }
+
+  async add(key: string, at: number, amount = 1): Promise<void> {
+    try {
+      this.stmt.add.run(key, at, amount);
+    } catch (error) {
+      throw toStoreError(error, `counter '${key}' not updated`);
+    }
+  }
+
+  async sum(key: string, since: number): Promise<number> {
+    return (this.stmt.sum.get(key, since) as { n: number }).n;
+  }
+
+  async prune(before: number): Promise<number> {
+    return this.stmt.prune.run(before).changes;
+  }
+}
+
+export class SqliteSessionFacts implements SessionFacts {
+  private readonly stmt: Record<"add" | "get", Statement>;
+
+  constructor(private readonly db: Database) {
+    this.stmt = {
+      add: db.prepare("INSERT OR IGNORE INTO session_facts (session, fact, at) VALUES (?, ?, ?)"),
+      get: db.prepare("SELECT fact, at FROM session_facts WHERE session = ? ORDER BY at, fact"),
+    };
+  }
+
+  async add(session: string, facts: readonly string[], at: number): Promise<void> {
+    try {
+      this.db.transaction(() => {
+        for (const f of facts) this.stmt.add.run(session, f, at);
+      })();
+    } catch (error) {
+      throw toStoreError(error, `session '${session}' facts not recorded`);
+    }
+  }
+
+  async get(session: string): Promise<SessionFact[]> {
+    return this.stmt.get.all(session) as SessionFact[];
+  }
+}

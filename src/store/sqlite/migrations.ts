@@ -1,0 +1,79 @@
+import type { Database } from "better-sqlite3";
+import { StoreError } from "../errors.js";
+
+/**
+ * Versioned schema. `PRAGMA user_version` holds the version a file is at; each migration moves
+ * it up by one inside a transaction. Never edit a shipped migration: add the next one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: the hash-chained audit log and its signed checkpoints. The searchable columns are
+  // generated from the hashed entry text, so they cannot be edited to hide an entry from a
+  // query without changing the entry itself (which verify catches).
+  `CREATE TABLE audit_entries (
+     seq INTEGER PRIMARY KEY,
+     body TEXT NOT NULL,
+     hash TEXT NOT NULL,
+     time TEXT GENERATED ALWAYS AS (body ->> '$.time') VIRTUAL,
+     kind TEXT GENERATED ALWAYS AS (body ->> '$.kind') VIRTUAL,
+     agent TEXT GENERATED ALWAYS AS (body ->> '$.agent') VIRTUAL,
+     session TEXT GENERATED ALWAYS AS (body ->> '$.session') VIRTUAL,
+     decision TEXT GENERATED ALWAYS AS (body ->> '$.decision') VIRTUAL
+   );
+   CREATE TABLE audit_checkpoints (
+     seq INTEGER PRIMARY KEY,
+     hash TEXT NOT NULL,
+     time TEXT NOT NULL,
+     signature TEXT NOT NULL
+   );`,
+  // 2: query indexes, append-only guards, counters and session facts.
+  `CREATE INDEX audit_by_agent ON audit_entries (agent, time);
+   CREATE INDEX audit_by_time ON audit_entries (time);
+   CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit_entries
+     BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;
+   CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_entries
+     BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;
+   CREATE TABLE counters (key TEXT NOT NULL, at INTEGER NOT NULL, amount REAL NOT NULL);
+   CREATE INDEX counters_by_key ON counters (key, at);
+   CREATE TABLE session_facts (
+     session TEXT NOT NULL,
+     fact TEXT NOT NULL,
+     at INTEGER NOT NULL,
+     PRIMARY KEY (session, fact)
+   ) WITHOUT ROWID;`,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export function schemaVersion(db: Database): number {
+  return db.pragma("user_version", { simple: true }) as number;
+}
+
+/** Refuses a file written by a newer Redline: reading it could misread what it proves. */
+export function assertKnownVersion(db: Database, file: string): number {
+  const v = schemaVersion(db);
+  if (v > SCHEMA_VERSION) {
+    throw new StoreError(
+      "schema",
+      `${file} has schema version ${v}, newer than this Redline knows (${SCHEMA_VERSION}): upgrade Redline to use it`,
+    );
+  }
+  return v;
+}
+
+/**
+ * Brings the file up to `target` (default: the latest). Returns the versions applied. Each
+ * step re-reads the version under the write lock: two processes opening a new file at once
+ * must not both run a migration.
+ */
+export function migrate(db: Database, file: string, target = SCHEMA_VERSION): number[] {
+  const applied: number[] = [];
+  for (let v = assertKnownVersion(db, file) + 1; v <= target; v++) {
+    db.transaction(() => {
+      if (assertKnownVersion(db, file) >= v) return;
+      db.exec(MIGRATIONS[v - 1] as string);
+      db.pragma(`user_version = ${v}`);
+      applied.push(v);
+    }).immediate();
+  }
+  return applied;
+}

@@ -1,0 +1,172 @@
+import path from "node:path";
+import Database from "better-sqlite3";
+import { describe, expect, it } from "vitest";
+import { decisionInput, T0, tempStateDir } from "../../audit/test-support/fixtures.js";
+import { verifyAuditLog } from "../../audit/verify.js";
+import { ensureStateDir, resolveStateDir } from "../state-dir.js";
+import { migrate, SCHEMA_VERSION, schemaVersion } from "./migrations.js";
+import { DATABASE_FILE, openSqliteStore } from "./open.js";
+
+describe("state directory", () => {
+  it("comes from the flag, else REDLINE_STATE_DIR, else ./.redline", () => {
+    expect(resolveStateDir("/x", { REDLINE_STATE_DIR: "/y" }, "/w")).toBe("/x");
+    expect(resolveStateDir(undefined, { REDLINE_STATE_DIR: "/y" }, "/w")).toBe("/y");
+    expect(resolveStateDir(undefined, {}, "/w")).toBe("/w/.redline");
+  });
+
+  it("is created 0700, and an existing loose one is tightened", async () => {
+    const { mkdirSync, statSync, chmodSync } = await import("node:fs");
+    const dir = tempStateDir();
+    mkdirSync(dir);
+    chmodSync(dir, 0o755);
+    ensureStateDir(dir);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+  });
+});
+
+describe("schema migrations", () => {
+  it("upgrades a version-1 file and keeps its entries verifiable", async () => {
+    const dir = tempStateDir();
+    const store = openSqliteStore({ dir });
+    await store.audit.append(decisionInput(1));
+    await store.close();
+    // Rebuild the file as version 1 wrote it, holding that entry.
+    const file = path.join(dir, DATABASE_FILE);
+    const src = new Database(file);
+    const row = src.prepare("SELECT seq, body, hash FROM audit_entries").get() as Record<
+      string,
+      unknown
+    >;
+    src.close();
+    const { rmSync } = await import("node:fs");
+    rmSync(file);
+    const old = new Database(file);
+    expect(migrate(old, file, 1)).toEqual([1]);
+    old.prepare("INSERT INTO audit_entries (seq, body, hash) VALUES (@seq, @body, @hash)").run(row);
+    old.close();
+
+    const up = openSqliteStore({ dir });
+    expect(schemaVersion(up.db)).toBe(SCHEMA_VERSION);
+    await up.audit.append(decisionInput(2));
+    await up.counters.add("k", T0);
+    const report = await verifyAuditLog(up.audit, undefined);
+    expect(report).toMatchObject({ ok: true, entries: 2 });
+    await up.close();
+  });
+
+  it("refuses a file from a newer Redline with a clear error", () => {
+    const dir = tempStateDir();
+    openSqliteStore({ dir }).close();
+    const db = new Database(path.join(dir, DATABASE_FILE));
+    db.pragma("user_version = 99");
+    db.close();
+    expect(() => openSqliteStore({ dir })).toThrow(
+      /schema version 99, newer than this Redline knows \(2\)/,
+    );
+    expect(() => openSqliteStore({ dir, readonly: true })).toThrow(/upgrade Redline/);
+  });
+});
+
+describe("group commit", () => {
+  it("commits concurrent appends together, in order, with contiguous seqs", async () => {
+    const store = openSqliteStore({ dir: tempStateDir(), maxBatch: 256 });
+    const entries = await Promise.all(
+      Array.from({ length: 600 }, (_, i) => store.audit.append(decisionInput(i + 1))),
+    );
+    expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: 600 }, (_, i) => i + 1));
+    expect(entries.map((e) => e.reason)).toEqual(entries.map((_, i) => `reason ${i + 1}`));
+    expect(store.audit.stats).toEqual({ commits: 3, entries: 600 });
+    const sequential = await store.audit.append(decisionInput(601));
+    expect(sequential.prevHash).toBe(entries[599]?.hash);
+    await store.close();
+  });
+
+  it("refuses one entry that cannot be serialised without sinking its batch", async () => {
+    const store = openSqliteStore({ dir: tempStateDir() });
+    const bad = store.audit.append(decisionInput(2, { at: Number.NaN }));
+    const good = store.audit.append(decisionInput(3));
+    await expect(bad).rejects.toThrow(/cannot record/);
+    await expect(good).resolves.toMatchObject({ seq: 1 });
+    await store.close();
+  });
+
+  it("shares one file between two writers without forking the chain", async () => {
+    const dir = tempStateDir();
+    const a = openSqliteStore({ dir });
+    const b = openSqliteStore({ dir });
+    for (let i = 0; i < 20; i++) await (i % 2 ? a : b).audit.append(decisionInput(i));
+    expect((await verifyAuditLog(a.audit, undefined)).ok).toBe(true);
+    await a.close();
+    await b.close();
+  });
+
+  it("signs a checkpoint every N entries and when the last one is older than T", async () => {
+    let now = T0;
+    const store = openSqliteStore({
+      dir: tempStateDir(),
+      checkpointEvery: 100,
+      checkpointIntervalMs: 60_000,
+      clock: () => now,
+    });
+    await store.audit.append(decisionInput(1)); // first ever: overdue at once
+    await store.audit.append(decisionInput(2));
+    now += 61_000;
+    await store.audit.append(decisionInput(3));
+    expect((await store.audit.checkpoints()).map((c) => [c.seq, c.time])).toEqual([
+      [1, new Date(T0).toISOString()],
+      [3, new Date(T0 + 61_000).toISOString()],
+    ]);
+    await store.close();
+    await expect(store.audit.append(decisionInput(4))).rejects.toThrow(/closed/);
+  });
+});
+
+describe("queries", () => {
+  it("filters by agent, decision, category and time", async () => {
+    const store = openSqliteStore({ dir: tempStateDir() });
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => store.audit.append(decisionInput(i + 1))),
+    );
+    const q = (x: object) => store.audit.query(x).then((es) => es.map((e) => e.seq));
+    expect(await q({ decision: "deny" })).toEqual([5, 10, 15, 20]);
+    expect(await q({ category: "data.destroy", agent: "support-bot" })).toEqual([5, 15]);
+    expect(await q({ since: T0 + 3000, until: T0 + 6000 })).toEqual([3, 4, 5]);
+    expect(await q({ limit: 3, newest: true })).toEqual([18, 19, 20]);
+    expect(await q({ afterSeq: 18 })).toEqual([19, 20]);
+    await store.close();
+  });
+});
+
+describe("counters", () => {
+  it("sums a sliding window from the time passed in", async () => {
+    const store = openSqliteStore({ dir: tempStateDir() });
+    const c = store.counters;
+    await c.add("refund:support-bot", T0, 1000);
+    await c.add("refund:support-bot", T0 + 30_000, 2500);
+    await c.add("refund:support-bot", T0 + 90_000);
+    await c.add("other", T0 + 90_000, 7);
+    expect(await c.sum("refund:support-bot", T0)).toBe(3501);
+    expect(await c.sum("refund:support-bot", T0 + 1)).toBe(2501);
+    expect(await c.sum("refund:support-bot", T0 + 60_000)).toBe(1);
+    expect(await c.sum("nobody", T0)).toBe(0);
+    expect(await c.prune(T0 + 60_000)).toBe(2);
+    expect(await c.sum("refund:support-bot", 0)).toBe(1);
+    await store.close();
+  });
+});
+
+describe("session facts", () => {
+  it("keeps the first time each fact was seen, per session", async () => {
+    const store = openSqliteStore({ dir: tempStateDir() });
+    const s = store.sessions;
+    await s.add("run-1", ["secret.access"], T0);
+    await s.add("run-1", ["secret.access", "untrusted.content"], T0 + 5);
+    await s.add("run-2", ["untrusted.content"], T0 + 9);
+    expect(await s.get("run-1")).toEqual([
+      { fact: "secret.access", at: T0 },
+      { fact: "untrusted.content", at: T0 + 5 },
+    ]);
+    expect(await s.get("run-3")).toEqual([]);
+    await store.close();
+  });
+});
