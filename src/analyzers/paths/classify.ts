@@ -196,12 +196,16 @@ export function sensitiveOf(
   path: string,
   ctx: Pick<PathContext, "home">,
 ): SensitivePath | undefined {
-  return mayBeSensitive(path) ? sensitiveEntry(path, tildeOf(path, ctx.home)) : undefined;
+  return mayBeSensitive(path) ? matchSensitive(path, tildeOf(path, ctx.home)) : undefined;
 }
 
 /** The first catalogue entry matching the path (absolute, or `~/...` under the home directory). */
 export function sensitiveEntry(path: string, tilde: string | undefined): SensitivePath | undefined {
-  if (!mayBeSensitive(path)) return undefined;
+  return mayBeSensitive(path) ? matchSensitive(path, tilde) : undefined;
+}
+
+/** The catalogue globs themselves, once the cheap trigger test has passed. */
+function matchSensitive(path: string, tilde: string | undefined): SensitivePath | undefined {
   for (let i = 0; i < SENSITIVE_PATHS.length; i++) {
     const m = sensitiveMatchers[i] as RegExp;
     if (m.test(path) || (tilde !== undefined && m.test(tilde))) return SENSITIVE_PATHS[i];

@@ -5,6 +5,7 @@
  * interpreter one-liners. What commands do is data in kb/; paths are judged by ../paths.
  * What cannot be known (a command name built at run time, eval of a variable, a decoded
  * payload run by a shell, unparseable input) is opaque, never silently allowed.
+ * Scripts of simple commands (simple.ts) skip the parser: their tree is known from the text.
  *
  * Load once (`await loadShellAnalyzer()`); the analyzer is then pure and synchronous.
  */
@@ -12,8 +13,10 @@ import type { Node, Parser } from "web-tree-sitter";
 import { type Facts, opaqueFacts } from "../../core/facts.js";
 import { type AnalysisContext, MAX_DEPTH, type Nested } from "../types.js";
 import { execute } from "./command.js";
+import type { Scope } from "./model.js";
 import { loadBashParser } from "./parser.js";
 import { Run } from "./run.js";
+import { runSimple, type SimpleScript, simpleScript } from "./simple.js";
 import { Walker } from "./walk.js";
 
 export type ShellAnalyzer = (command: string, ctx: AnalysisContext, nested: Nested) => Facts;
@@ -39,6 +42,17 @@ function analyzeShell(
 ): Facts {
   if (ctx.depth > MAX_DEPTH)
     return opaqueFacts(`shell strings nested more than ${MAX_DEPTH} levels deep`);
+  const simple = simpleScript(command);
+  return simple ? analyzeSimple(simple, ctx, nested) : analyzeTree(parser, command, ctx, nested);
+}
+
+/** The analysis of any script: its syntax tree walked. Exported for tests of the fast path. */
+export function analyzeTree(
+  parser: Parser,
+  command: string,
+  ctx: AnalysisContext,
+  nested: Nested,
+): Facts {
   const tree = parser.parse(command);
   if (!tree) return opaqueFacts("the shell parser returned no tree");
   const run = new Run(ctx, nested, execute);
@@ -48,12 +62,7 @@ function analyzeShell(
       run.out.opaque(
         `could not parse the command near ${JSON.stringify(errorSnippet(root, command))}`,
       );
-    new Walker(run).block(root, {
-      cwd: ctx.cwd,
-      vars: new Map(),
-      downloads: new Set(),
-      remotes: new Map(),
-    });
+    new Walker(run).block(root, newScope(ctx));
     return run.out.build();
   } catch (error) {
     // Keep what was found before the failure: a data.destroy seen earlier must not be lost.
@@ -64,6 +73,23 @@ function analyzeShell(
   } finally {
     tree.delete();
   }
+}
+
+/** The walker's analysis of a script of plain commands, without building its tree. */
+function analyzeSimple(script: SimpleScript, ctx: AnalysisContext, nested: Nested): Facts {
+  const run = new Run(ctx, nested, execute);
+  try {
+    runSimple(run, script, newScope(ctx));
+  } catch (error) {
+    run.out.opaque(
+      `shell analysis failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  return run.out.build();
+}
+
+function newScope(ctx: AnalysisContext): Scope {
+  return { cwd: ctx.cwd, vars: new Map(), downloads: new Set(), remotes: new Map() };
 }
 
 /** The text around the first ERROR or MISSING node, for the reason. */

@@ -2,7 +2,7 @@ import type { Node } from "web-tree-sitter";
 import { commandName, environment } from "./command.js";
 import { type Feed, fork, NONE, type Scope, type Stream, type Word } from "./model.js";
 import type { Run } from "./run.js";
-import { type Expansion, plainWord, wordOf } from "./words.js";
+import { type Expansion, plainWord, plainWords, wordOf } from "./words.js";
 
 /**
  * A command of plain words only: no quotes, expansions, escapes or operators, and no leading
@@ -132,7 +132,7 @@ export class Walker implements Expansion {
     // Most commands are plain words (`git status`, `rm -rf build`): split the text, skip the tree.
     const text = node.text;
     if (PLAIN_COMMAND.test(text)) {
-      const words = text.split(/[ \t]+/).map(plainWord);
+      const words = plainWords(text);
       if (extra.length === 0) return this.run.command(words, scope, stdin);
       return this.execute(words, this.redirects(extra, scope, stdin), scope);
     }
