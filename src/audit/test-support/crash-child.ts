@@ -4,7 +4,7 @@
  * later kill). Runs until killed. Usage: node --import tsx crash-child.ts STATE_DIR
  */
 import { openSqliteStore } from "../../store/sqlite/open.js";
-import { decisionInput } from "./fixtures.js";
+import { decisionInput } from "./inputs.js";
 
 const dir = process.argv[2] as string;
 const store = openSqliteStore({ dir, checkpointEvery: 50 });
