@@ -101,6 +101,53 @@ describe("redline eval", () => {
     );
   });
 
+  it("with --record, writes each decision to the audit log before printing it", () => {
+    const dir = join(tmp({}), "state");
+    const r = redline([
+      "eval",
+      "--record",
+      "--state-dir",
+      dir,
+      "--input",
+      "examples/actions.jsonl",
+    ]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines.map((d) => d.auditSeq)).toEqual([1, 2, 3, 4, 5]);
+    const verify = redline(["audit", "verify", "--state-dir", dir, "--json"]);
+    expect(verify.code).toBe(0);
+    expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true, entries: 5 });
+    const denied = redline([
+      "audit",
+      "query",
+      "--state-dir",
+      dir,
+      "--decision",
+      "deny",
+      "--json",
+    ]).stdout;
+    expect(
+      denied
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).seq),
+    ).toEqual([1, 2]);
+  });
+
+  it("with --record, refuses a state directory it cannot open", () => {
+    const file = join(tmp({ "not-a-dir": "x" }), "not-a-dir");
+    const r = redline(
+      ["eval", "--record", "--state-dir", file],
+      '{"agent":"a","kind":"tool","tool":"t"}\n',
+    );
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^redline: cannot open the state directory /);
+  });
+
   it("names a missing file", () => {
     expect(redline(["eval", "--input", "/nonexistent.jsonl"])).toMatchObject({
       code: 2,

@@ -1,14 +1,23 @@
 import type { Readable } from "node:stream";
+import { recordDecision } from "../audit/record.js";
 import { decide } from "../core/engine/decide.js";
 import { actionHash } from "../core/envelope.js";
 import type { Policy } from "../core/policy/model.js";
+import type { Durability } from "../store/ports.js";
+import { openSqliteStore } from "../store/sqlite/open.js";
+import { resolveStateDir } from "../store/state-dir.js";
 import { readActions } from "./actions-in.js";
 import { analyzerFor } from "./analysis.js";
+import { UsageError } from "./errors.js";
 import { loadPolicy } from "./policy-files.js";
 
 export interface EvalOptions {
   policy?: string[];
   input?: string;
+  /** Write each decision to the audit log, durably, before printing it. */
+  record?: boolean;
+  stateDir?: string;
+  durability?: Durability;
 }
 
 /**
@@ -24,18 +33,50 @@ export async function runEval(
 ): Promise<number> {
   const policy = loadPolicy(opts.policy);
   const analyze = await analyzerFor(policy);
+  const store = opts.record ? openStore(opts) : undefined;
   let invalid = 0;
-  for await (const item of readActions(opts.input, stdin)) {
-    if ("error" in item) {
-      invalid++;
-      stderr.write(`${item.error}\n`);
-      stdout.write(`${JSON.stringify(invalidLine(policy, item.error))}\n`);
-      continue;
+  try {
+    for await (const item of readActions(opts.input, stdin)) {
+      if ("error" in item) {
+        invalid++;
+        stderr.write(`${item.error}\n`);
+        stdout.write(`${JSON.stringify(invalidLine(policy, item.error))}\n`);
+        continue;
+      }
+      const facts = analyze(item.action);
+      const decision = decide(policy, item.action, facts);
+      if (!store) {
+        stdout.write(`${JSON.stringify({ ...decision, actionHash: actionHash(item.action) })}\n`);
+        continue;
+      }
+      // Write-ahead: the line is printed only once its entry is durable; a failed write denies.
+      const r = await recordDecision(store.audit, {
+        action: item.action,
+        facts,
+        decision,
+        at: Date.now(),
+      });
+      if (r.auditError) stderr.write(`line ${item.lineNo}: audit write failed: ${r.auditError}\n`);
+      stdout.write(
+        `${JSON.stringify({ ...r.decision, actionHash: r.actionHash, auditSeq: r.entry?.seq ?? null })}\n`,
+      );
     }
-    const decision = decide(policy, item.action, analyze(item.action));
-    stdout.write(`${JSON.stringify({ ...decision, actionHash: actionHash(item.action) })}\n`);
+  } finally {
+    if (store) {
+      await store.audit.checkpoint().catch(() => undefined);
+      await store.close();
+    }
   }
   return invalid > 0 ? 2 : 0;
+}
+
+function openStore(opts: EvalOptions) {
+  const dir = resolveStateDir(opts.stateDir);
+  try {
+    return openSqliteStore({ dir, durability: opts.durability ?? "crash" });
+  } catch (error) {
+    throw new UsageError(`cannot open the state directory ${dir}: ${(error as Error).message}`);
+  }
 }
 
 function invalidLine(policy: Policy, error: string): Record<string, unknown> {

@@ -21,9 +21,24 @@ export function buildProgram(setExit: (code: number) => void): Command {
     )
     .option("-p, --policy <file...>", "policy YAML file(s); default: the shipped baseline")
     .option("-i, --input <file>", "read actions from FILE instead of standard input")
+    .option("--record", "write each decision to the audit log, durably, before printing it")
+    .option(
+      "--state-dir <dir>",
+      "with --record: state directory (default: $REDLINE_STATE_DIR, else ./.redline)",
+    )
+    .addOption(
+      new Option(
+        "--durability <level>",
+        "with --record: crash (survives a crash of Redline) or fsync (survives power loss)",
+      )
+        .choices(["crash", "fsync"])
+        .default("crash"),
+    )
     .addHelpText(
       "after",
       `
+With --record, each line also has "auditSeq", and a decision whose audit entry cannot be
+written becomes a deny (fail closed).
 Each output line has at least {"decision","categories","rules","reason"}.
 Exit codes: 0 all lines decided, 2 invalid policy or an invalid input line (it still gets a deny line).
 
