@@ -2,6 +2,8 @@
 
 export type { AnalyzerEnvironment, AnalyzerParts } from "./analyzers/index.js";
 export { createAnalyzer, loadAnalyzerParts } from "./analyzers/index.js";
+export { decideAndRecord, recordDecision, recordEvent } from "./audit/record.js";
+export { verifyAuditLog } from "./audit/verify.js";
 export { canonicalJson, contentHash } from "./core/canonical.js";
 export type { CategoryId } from "./core/catalogue.js";
 export { CATALOGUE, CATEGORY_IDS, isCategoryId } from "./core/catalogue.js";
@@ -15,3 +17,5 @@ export { compilePolicy } from "./core/policy/compile.js";
 export type { Policy } from "./core/policy/model.js";
 export type { PolicyError, PolicySource } from "./core/policy/source.js";
 export { formatPolicyError } from "./core/policy/source.js";
+export type { AuditLog, Counters, SessionFacts, StateStore } from "./store/ports.js";
+export { openSqliteStore } from "./store/sqlite/open.js";

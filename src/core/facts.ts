@@ -63,7 +63,7 @@ export class FactsBuilder {
 
   /** Records that the action crosses a category, and why (shown to humans). */
   add(category: CategoryId, reason: string): this {
-    if (!this.categories.has(category)) this.categories.add(category);
+    this.categories.add(category);
     if (!this.findings.some((f) => f.category === category && f.reason === reason))
       this.findings.push({ category, reason });
     return this;
