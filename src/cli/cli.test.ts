@@ -148,6 +148,21 @@ describe("redline eval", () => {
     expect(r.stderr).toMatch(/^redline: cannot open the state directory /);
   });
 
+  it("counts released actions against the policy's velocity caps", () => {
+    const dir = tmp({
+      "p.yaml":
+        "agents: [{id: a, default: allow}]\nlimits:\n  - {id: two-an-hour, match: {tool: refund}, max: 2, per: 1h}\n",
+    });
+    const line = '{"agent":"a","kind":"tool","tool":"refund","arguments":{}}\n';
+    const r = redline(["eval", "--policy", join(dir, "p.yaml")], line.repeat(3));
+    const lines = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines.map((d) => d.decision)).toEqual(["allow", "allow", "deny"]);
+    expect(lines[2].reason).toBe("velocity cap 'two-an-hour' reached: 2 of 2 per 1h already used");
+  });
+
   it("names a missing file", () => {
     expect(redline(["eval", "--input", "/nonexistent.jsonl"])).toMatchObject({
       code: 2,
@@ -228,7 +243,7 @@ describe("redline test", () => {
   it("passes the example suite", () => {
     const r = redline(["test", "examples/policy.test.yaml"]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("11 passed, 0 failed");
+    expect(r.stdout).toContain("13 passed, 0 failed");
   });
 
   it("fails with what differed, and exits 1", () => {

@@ -1,9 +1,11 @@
 import type { Readable } from "node:stream";
 import { recordDecision } from "../audit/record.js";
-import { decide } from "../core/engine/decide.js";
+import { decide, limitUsage } from "../core/engine/decide.js";
+import type { Decision, Usage } from "../core/engine/decision.js";
 import { actionHash } from "../core/envelope.js";
 import type { Policy } from "../core/policy/model.js";
-import type { Durability } from "../store/ports.js";
+import { MemoryCounters } from "../store/memory/counters.js";
+import type { Counters, Durability } from "../store/ports.js";
 import { openSqliteStore } from "../store/sqlite/open.js";
 import { resolveStateDir } from "../store/state-dir.js";
 import { readActions } from "./actions-in.js";
@@ -34,6 +36,7 @@ export async function runEval(
   const policy = loadPolicy(opts.policy);
   const analyze = await analyzerFor(policy);
   const store = opts.record ? openStore(opts) : undefined;
+  const counters: Counters = store?.counters ?? new MemoryCounters();
   let invalid = 0;
   try {
     for await (const item of readActions(opts.input, stdin)) {
@@ -44,8 +47,11 @@ export async function runEval(
         continue;
       }
       const facts = analyze(item.action);
-      const decision = decide(policy, item.action, facts);
+      const now = Date.now();
+      const usage = await readUsage(counters, limitUsage(policy, item.action, facts), now);
+      const decision = decide(policy, item.action, facts, { usage });
       if (!store) {
+        await countReleased(counters, decision, now);
         stdout.write(`${JSON.stringify({ ...decision, actionHash: actionHash(item.action) })}\n`);
         continue;
       }
@@ -57,6 +63,7 @@ export async function runEval(
         at: Date.now(),
       });
       if (r.auditError) stderr.write(`line ${item.lineNo}: audit write failed: ${r.auditError}\n`);
+      await countReleased(counters, r.decision, now);
       stdout.write(
         `${JSON.stringify({ ...r.decision, actionHash: r.actionHash, auditSeq: r.entry?.seq ?? null })}\n`,
       );
@@ -68,6 +75,23 @@ export async function runEval(
     }
   }
   return invalid > 0 ? 2 : 0;
+}
+
+/** What each limit's counter holds in its window, for the engine (which reads no store). */
+async function readUsage(
+  counters: Counters,
+  usage: Usage[],
+  now: number,
+): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const u of usage) out[u.key] = await counters.sum(u.key, now - u.windowSeconds * 1000);
+  return out;
+}
+
+/** An allowed action is released here, so it counts against its limits. */
+async function countReleased(counters: Counters, d: Decision, now: number): Promise<void> {
+  if (d.decision !== "allow") return;
+  for (const u of d.usage ?? []) await counters.add(u.key, now, u.amount);
 }
 
 function openStore(opts: EvalOptions) {

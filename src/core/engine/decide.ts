@@ -8,7 +8,8 @@ import {
   type Policy,
 } from "../policy/model.js";
 import type { Effect } from "../policy/schema.js";
-import type { Decision, DecisionState } from "./decision.js";
+import type { Decision, DecisionState, Usage } from "./decision.js";
+import { usageOf, withLimits } from "./limits.js";
 
 const RANK: Record<Effect, number> = { allow: 0, approval: 1, deny: 2 };
 const NO_STATE: DecisionState = {};
@@ -49,11 +50,12 @@ export function decide(
 
   const m = new Matcher(action, facts, agent);
   m.visitIndex();
+  const usage = policy.limits.length > 0 ? usageOf(policy.limits, m) : [];
   const agentShadow = agent.mode === "shadow" || policy.mode === "shadow";
-  const enforced = m.outcome(false);
+  const enforced = withLimits(m.outcome(false), usage, policy.limits, state);
   if (!agentShadow && m.shadowMatches === 0)
-    return build(policy, facts, enforced, "enforce", undefined, m.errors);
-  const would = m.outcome(true);
+    return build(policy, facts, enforced, "enforce", undefined, m.errors, usage);
+  const would = withLimits(m.outcome(true), usage, policy.limits, state);
   if (agentShadow) {
     const shadow = { decision: would.effect, rules: would.rules, reason: would.reason };
     return build(
@@ -68,23 +70,31 @@ export function decide(
       "shadow",
       shadow,
       m.errors,
+      usage,
     );
   }
   const differs = would.effect !== enforced.effect;
   const shadow = differs
     ? { decision: would.effect, rules: would.rules, reason: would.reason }
     : undefined;
-  return build(policy, facts, enforced, "enforce", shadow, m.errors);
+  return build(policy, facts, enforced, "enforce", shadow, m.errors, usage);
 }
 
-interface Outcome {
+/** Which counters an action would count against, for the adapter to read before deciding. */
+export function limitUsage(policy: Policy, action: Action, facts: Facts): Usage[] {
+  const agent = policy.agents.get(action.agent) ?? policy.wildcard;
+  if (!agent || policy.limits.length === 0) return [];
+  return usageOf(policy.limits, new Matcher(action, facts, agent));
+}
+
+export interface Outcome {
   effect: Effect;
   rules: string[];
   reason: string;
   approval: Decision["approval"];
 }
 
-class Matcher {
+export class Matcher {
   readonly matched: CompiledRule[] = [];
   shadowMatches = 0;
   errors: string[] | undefined;
@@ -125,7 +135,7 @@ class Matcher {
     if (rule.mode === "shadow") this.shadowMatches++;
   }
 
-  private matches(rule: CompiledRule): boolean {
+  matches(rule: CompiledRule): boolean {
     const a = this.action;
     if (rule.kinds && !rule.kinds.has(a.kind)) return false;
     if (rule.server && !(a.kind === "mcp" && rule.server.test(a.server))) return false;
@@ -144,16 +154,21 @@ class Matcher {
     return true;
   }
 
-  /** A condition that cannot be evaluated counts as matched for deny/approval, unmatched for allow. */
-  private condition(rule: CompiledRule): boolean {
+  /** The input CEL expressions see, built once per decision. */
+  cel(): { action: unknown; facts: unknown; agent: unknown } {
     this.celInput ??= {
       action: this.action,
       facts: this.facts,
       agent:
         this.agent.id === "*" ? { ...this.agent.view, id: this.action.agent } : this.agent.view,
     };
+    return this.celInput;
+  }
+
+  /** A condition that cannot be evaluated counts as matched for deny/approval, unmatched for allow. */
+  private condition(rule: CompiledRule): boolean {
     try {
-      return (rule.when as NonNullable<CompiledRule["when"]>)(this.celInput);
+      return (rule.when as NonNullable<CompiledRule["when"]>)(this.cel());
     } catch (error) {
       const failSafe = rule.effect !== "allow";
       this.errors ??= [];
@@ -249,6 +264,7 @@ function build(
   mode: Decision["mode"],
   shadow: Decision["shadow"],
   errors: string[] | undefined,
+  usage: Usage[] = [],
 ): Decision {
   const d: Decision = {
     decision: o.effect,
@@ -261,6 +277,7 @@ function build(
   if (shadow) d.shadow = shadow;
   if (o.approval) d.approval = o.approval;
   if (errors) d.errors = errors;
+  if (usage.length > 0) d.usage = usage;
   return d;
 }
 

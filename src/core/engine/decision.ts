@@ -20,10 +20,27 @@ export interface Decision {
   approval?: ApprovalSettings;
   /** Conditions that failed to evaluate and were resolved toward the safe side. */
   errors?: string[];
+  /** The counters this action counts against, to add to once it is released. */
+  usage?: Usage[];
+}
+
+/** One velocity cap or budget an action counts against, per agent. */
+export interface Usage {
+  limit: string;
+  /** The counter: `<limit id>/<agent id>`. */
+  key: string;
+  /** 1 for a cap; the action's amount for a budget. */
+  amount: number;
+  windowSeconds: number;
 }
 
 /** What the adapter knows and the pure engine must not look up itself. */
 export interface DecisionState {
+  /**
+   * What each counter (see Usage.key) already holds in its window, read by the adapter. A
+   * limit whose counter is missing cannot be checked and holds as if exceeded (fail closed).
+   */
+  usage?: Readonly<Record<string, number>>;
   /** The agent's identity status, as the identity store reports it. Absent: active. */
   identity?: {
     status: "active" | "suspended" | "quarantined" | "revoked" | "expired";

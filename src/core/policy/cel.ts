@@ -53,3 +53,31 @@ export function readsInput(source: string): boolean {
 function tidy(message: string): string {
   return message.split("\n")[0] ?? message;
 }
+
+export type CompiledNumber =
+  | { ok: true; number: (input: CelInput) => number }
+  | { ok: false; message: string };
+
+/** A CEL expression that yields a number per action (a budget's `of`). */
+export function compileNumber(source: string): CompiledNumber {
+  const checked = env.check(source);
+  if (!checked.valid)
+    return { ok: false, message: tidy(checked.error?.message ?? "invalid expression") };
+  if (!["int", "uint", "double", "dyn"].includes(checked.type ?? "")) {
+    return {
+      ok: false,
+      message: `a budget amount must be a number, this expression is ${checked.type}`,
+    };
+  }
+  const program = env.parse(source) as unknown as (ctx: CelInput) => unknown;
+  return {
+    ok: true,
+    number: (input) => {
+      const value = program(input);
+      const n = typeof value === "bigint" ? Number(value) : value;
+      if (typeof n !== "number" || !Number.isFinite(n))
+        throw new TypeError(`amount is ${typeof value}, not a number`);
+      return n;
+    },
+  };
+}

@@ -3,17 +3,18 @@ import type { CategoryId } from "../catalogue.js";
 import type { ActionKind } from "../envelope.js";
 import { TARGET_KINDS } from "../facts.js";
 import { compileChecker } from "../schema-check.js";
-import { compileCondition } from "./cel.js";
+import { compileCondition, compileNumber } from "./cel.js";
 import { compileGlobs } from "./glob.js";
 import { buildIndex } from "./indexer.js";
 import {
   type AnalysisSettings,
   type CompiledAgent,
+  type CompiledLimit,
   type CompiledRule,
   DEFAULT_APPROVAL,
   type Policy,
 } from "./model.js";
-import { type Match, PolicyDocument, type Redline, type Rule } from "./schema.js";
+import { type Limit, type Match, PolicyDocument, type Redline, type Rule } from "./schema.js";
 import {
   errorAt,
   type Location,
@@ -52,7 +53,7 @@ interface Placed<T> {
 
 function placed<T>(
   docs: { doc: ParsedDocument; value: PolicyDocument }[],
-  key: "agents" | "groups" | "redlines" | "rules",
+  key: "agents" | "groups" | "redlines" | "rules" | "limits",
 ): Placed<T>[] {
   return docs.flatMap(({ doc, value }) =>
     ((value[key] ?? []) as T[]).map((v, i) => ({
@@ -164,6 +165,26 @@ function link(
   for (const r of rulesIn) ruleInputs.push({ p: r, origin: "rule", rule: r.value });
   const ruleIds = new Map<string, Placed<unknown>>();
 
+  const resolveAgents = (
+    p: Placed<unknown>,
+    refs: readonly string[] | undefined,
+  ): "*" | Set<string> => {
+    if (!refs || refs.includes("*")) return "*";
+    const set = new Set<string>();
+    refs.forEach((ref, i) => {
+      const members = groups.get(ref) ?? (agentIds.has(ref) ? [ref] : undefined);
+      if (!members) fail(p, ["agents", i], `unknown agent or group '${ref}'`);
+      for (const m of members ?? []) set.add(m);
+    });
+    return set;
+  };
+  const condition = (p: Placed<unknown>, source: string | undefined): CompiledRule["when"] => {
+    if (source === undefined) return undefined;
+    const c = compileCondition(source);
+    if (!c.ok) fail(p, ["when"], `invalid CEL condition: ${c.message}`);
+    return c.ok ? c.condition : undefined;
+  };
+
   const rules: CompiledRule[] = [];
   ruleInputs.forEach(({ p, rule, origin }, order) => {
     const earlier = ruleIds.get(rule.id);
@@ -175,29 +196,63 @@ function link(
       );
     else ruleIds.set(rule.id, p);
 
-    let agents: "*" | Set<string> = "*";
-    if (rule.agents && !rule.agents.includes("*")) {
-      const set = new Set<string>();
-      rule.agents.forEach((ref, i) => {
-        const members = groups.get(ref) ?? (agentIds.has(ref) ? [ref] : undefined);
-        if (!members) fail(p, ["agents", i], `unknown agent or group '${ref}'`);
-        for (const m of members ?? []) set.add(m);
-      });
-      agents = set;
-    }
+    const agents = resolveAgents(p, rule.agents);
     if (rule.approval && rule.effect !== "approval")
       fail(
         p,
         ["approval"],
         `approval settings apply only to effect 'approval', this rule's effect is '${rule.effect}'`,
       );
-    let when: CompiledRule["when"];
-    if (rule.when !== undefined) {
-      const c = compileCondition(rule.when);
-      if (c.ok) when = c.condition;
-      else fail(p, ["when"], `invalid CEL condition: ${c.message}`);
-    }
+    const when = condition(p, rule.when);
     rules.push(compileRule(rule, origin, order, agents, when, p.at));
+  });
+
+  const limits: CompiledLimit[] = [];
+  placed<Limit>(docs, "limits").forEach((p, order) => {
+    const l = p.value;
+    const earlier = ruleIds.get(l.id);
+    if (earlier)
+      fail(
+        p,
+        ["id"],
+        `duplicate id '${l.id}' (first defined at ${earlier.at.file}:${earlier.at.line})`,
+      );
+    else ruleIds.set(l.id, p);
+    if ((l.max === undefined) === (l.budget === undefined)) {
+      fail(
+        p,
+        [],
+        "a limit needs exactly one of `max` (a velocity cap) or `budget` (a sum per window)",
+      );
+    }
+    let amount: CompiledLimit["amount"];
+    if (l.budget) {
+      const n = compileNumber(l.budget.of);
+      if (n.ok) amount = n.number;
+      else fail(p, ["budget", "of"], `invalid CEL expression: ${n.message}`);
+    }
+    const rule = compileRule(
+      {
+        id: l.id,
+        match: l.match,
+        effect: l.effect ?? "deny",
+        reason: l.reason,
+        description: l.description,
+      },
+      "rule",
+      order,
+      resolveAgents(p, l.agents),
+      condition(p, l.when),
+      p.at,
+    );
+    limits.push({
+      id: l.id,
+      rule,
+      max: l.max ?? l.budget?.max ?? 0,
+      amount,
+      amountSource: l.budget?.of,
+      windowSeconds: parseDuration(l.per),
+    });
   });
 
   if (errors.length > 0) return { ok: false, errors };
@@ -232,6 +287,7 @@ function link(
     agents: agentsIn.map((a) => a.value),
     groups: groupsIn.map((g) => g.value),
     rules: ruleInputs.map(({ rule, origin }) => ({ ...rule, origin })),
+    limits: docs.flatMap(({ value }) => value.limits ?? []),
   };
   const policy: Policy = {
     hash: contentHash(normalised),
@@ -241,6 +297,7 @@ function link(
     groups,
     rules,
     analysis,
+    limits,
   };
   return { ok: true, policy, documents: all };
 }

@@ -18,6 +18,22 @@ export interface Policy {
   rules: readonly CompiledRule[];
   /** What the analyzers need to know from the policy. */
   analysis: AnalysisSettings;
+  limits: readonly CompiledLimit[];
+}
+
+/**
+ * A velocity cap (`max` matching actions per window) or a budget (`budget.max` of a number
+ * each action carries, per window), counted per agent. Its match is a rule's match.
+ */
+export interface CompiledLimit {
+  id: string;
+  /** The match part; `effect` is what exceeding the limit turns the decision into. */
+  rule: CompiledRule;
+  max: number;
+  /** For a budget: the amount an action uses; absent for a count cap (1 each). */
+  amount: ((input: { action: unknown; facts: unknown; agent: unknown }) => number) | undefined;
+  amountSource: string | undefined;
+  windowSeconds: number;
 }
 
 export interface AnalysisSettings {

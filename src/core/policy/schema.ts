@@ -141,6 +141,42 @@ export const Redline = Type.Object(
 );
 export type Redline = Static<typeof Redline>;
 
+const Duration = (description: string) =>
+  Type.String({ pattern: "^[1-9][0-9]*(s|m|h|d)$", description });
+
+export const Limit = Type.Object(
+  {
+    id: Id("Limit id, reported in decisions"),
+    description: Type.Optional(Type.String()),
+    reason: Type.Optional(Type.String({ description: "Shown when the limit is exceeded" })),
+    agents: Type.Optional(AgentRefs),
+    match: Type.Optional(Match),
+    when: Type.Optional(Type.String({ minLength: 1, description: "CEL condition, as in rules" })),
+    max: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description: "Velocity cap: at most this many matching actions per window",
+      }),
+    ),
+    budget: Type.Optional(
+      Type.Object(
+        {
+          of: Type.String({
+            minLength: 1,
+            description: "CEL number per action, e.g. action.arguments.amount",
+          }),
+          max: Type.Number({ exclusiveMinimum: 0, description: "At most this much per window" }),
+        },
+        strict,
+      ),
+    ),
+    per: Duration("The sliding window, e.g. 1h"),
+    effect: Type.Optional(RedlineEffect),
+  },
+  strict,
+);
+export type Limit = Static<typeof Limit>;
+
 export const ARGUMENT_TYPES = [
   "shell",
   "sql",
@@ -213,6 +249,9 @@ export const PolicyDocument = Type.Object(
     groups: Type.Optional(Type.Array(Group)),
     redlines: Type.Optional(Type.Array(Redline)),
     rules: Type.Optional(Type.Array(Rule)),
+    limits: Type.Optional(
+      Type.Array(Limit, { description: "Velocity caps and budgets per agent" }),
+    ),
   },
   { ...strict, $id: "urn:redline:schema:policy:v1", title: "Redline policy" },
 );

@@ -1,6 +1,6 @@
 import { type Static, Type } from "@sinclair/typebox";
 import { CATEGORY_IDS, type CategoryId } from "../catalogue.js";
-import { decide } from "../engine/decide.js";
+import { decide, limitUsage } from "../engine/decide.js";
 import type { Decision, DecisionState } from "../engine/decision.js";
 import { type Action, parseAction } from "../envelope.js";
 import { type Analyzer, analyzeSafely, emptyFacts, type Facts } from "../facts.js";
@@ -48,6 +48,11 @@ const Case = Type.Object(
                   Type.Literal(s),
                 ),
               ),
+            }),
+          ),
+          usage: Type.Optional(
+            Type.Record(Type.String(), Type.Number({ minimum: 0 }), {
+              description: "What limit counters (`<limit>/<agent>`) already hold; unlisted: 0",
             }),
           ),
         },
@@ -139,7 +144,10 @@ export interface CaseResult {
 
 export function runCase(policy: Policy, analyzer: Analyzer, c: PreparedCase): CaseResult {
   const facts = c.facts ?? analyzeSafely(analyzer, c.action);
-  const d = decide(policy, c.action, facts, c.state);
+  // A case's counters start empty unless it says otherwise.
+  const usage: Record<string, number> = {};
+  for (const u of limitUsage(policy, c.action, facts)) usage[u.key] = 0;
+  const d = decide(policy, c.action, facts, { ...c.state, usage: { ...usage, ...c.state.usage } });
   const failures: string[] = [];
   if (d.decision !== c.expect.decision)
     failures.push(`decision: expected ${c.expect.decision}, got ${d.decision} (${d.reason})`);

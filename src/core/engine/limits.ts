@@ -1,0 +1,86 @@
+import { type CompiledLimit, DEFAULT_APPROVAL } from "../policy/model.js";
+import type { Effect } from "../policy/schema.js";
+import type { Matcher, Outcome } from "./decide.js";
+import type { DecisionState, Usage } from "./decision.js";
+
+const RANK: Record<Effect, number> = { allow: 0, approval: 1, deny: 2 };
+
+/**
+ * The limits that apply to this agent and match this action, with what the action uses of
+ * each. A budget whose amount cannot be computed uses all of it (fail closed).
+ */
+export function usageOf(limits: readonly CompiledLimit[], m: Matcher): Usage[] {
+  const usage: Usage[] = [];
+  for (const l of limits) {
+    const { rule } = l;
+    if (rule.agents !== "*" && !rule.agents.has(m.agent.id)) continue;
+    if (!m.matches(rule)) continue;
+    let amount = 1;
+    if (l.amount) {
+      try {
+        amount = l.amount(m.cel());
+      } catch (error) {
+        amount = Number.POSITIVE_INFINITY;
+        m.errors ??= [];
+        m.errors.push(
+          `limit '${l.id}': amount failed (${(error as Error).message.split("\n")[0]}); counted as over budget`,
+        );
+      }
+    }
+    usage.push({
+      limit: l.id,
+      key: `${l.id}/${m.action.agent}`,
+      amount,
+      windowSeconds: l.windowSeconds,
+    });
+  }
+  return usage;
+}
+
+/** A limit exceeded turns an allow into its effect (deny or approval), never an effect down. */
+export function withLimits(
+  o: Outcome,
+  usage: readonly Usage[],
+  limits: readonly CompiledLimit[],
+  state: DecisionState,
+): Outcome {
+  let out = o;
+  for (const u of usage) {
+    const l = limits.find((x) => x.id === u.limit) as CompiledLimit;
+    const used = state.usage?.[u.key];
+    const over = used === undefined || used + u.amount > l.max;
+    if (!over) continue;
+    const effect = l.rule.effect;
+    if (RANK[effect] < RANK[out.effect]) continue;
+    const reason = l.rule.reason ?? describe(l, used, u.amount);
+    out =
+      RANK[effect] > RANK[out.effect] || out.rules.length === 0
+        ? {
+            effect,
+            rules: [l.id],
+            reason,
+            approval: effect === "approval" ? (out.approval ?? DEFAULT_APPROVAL) : undefined,
+          }
+        : { ...out, rules: [...out.rules, l.id] };
+  }
+  return out;
+}
+
+function describe(l: CompiledLimit, used: number | undefined, amount: number): string {
+  const window = formatWindow(l.windowSeconds);
+  if (used === undefined)
+    return `limit '${l.id}' cannot be checked: no counter was read, so it holds`;
+  if (!l.amount)
+    return `velocity cap '${l.id}' reached: ${used} of ${l.max} per ${window} already used`;
+  return `budget '${l.id}' exceeded: ${used} used + ${amount} > ${l.max} per ${window}`;
+}
+
+function formatWindow(seconds: number): string {
+  for (const [unit, size] of [
+    ["d", 86400],
+    ["h", 3600],
+    ["m", 60],
+  ] as const)
+    if (seconds % size === 0) return `${seconds / size}${unit}`;
+  return `${seconds}s`;
+}
