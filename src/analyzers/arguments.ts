@@ -75,3 +75,15 @@ function inferType(name: string, value: string): Carried["type"] | undefined {
   if (/^(\/|~\/)[^\s]*$/.test(value) && value.length > 1) return "path";
   return undefined;
 }
+
+/** Whether the policy marks this tool as returning outside content (it taints the session). */
+export function isUntrusted(action: Action, declarations: readonly ToolArguments[]): boolean {
+  if (action.kind !== "mcp" && action.kind !== "tool") return false;
+  const server = action.kind === "mcp" ? action.server : undefined;
+  return declarations.some(
+    (d) =>
+      d.untrusted &&
+      d.tool.test(action.tool) &&
+      (!d.server || (server !== undefined && d.server.test(server))),
+  );
+}

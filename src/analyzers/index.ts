@@ -7,7 +7,7 @@ import {
   opaqueFacts,
 } from "../core/facts.js";
 import type { AnalysisSettings } from "../core/policy/model.js";
-import { type Carried, carriedArguments } from "./arguments.js";
+import { type Carried, carriedArguments, isUntrusted } from "./arguments.js";
 import { analyzeHttp } from "./http/index.js";
 import { type PathOp, pathFacts, resolvePath } from "./paths/index.js";
 import { loadShellAnalyzer } from "./shell/index.js";
@@ -132,6 +132,7 @@ function analyzeToolCall(
 ): Facts {
   const out = new FactsBuilder();
   const carried = carriedArguments(action, s.tools);
+  if (isUntrusted(action, s.tools)) out.flag("untrusted");
   const args = action.arguments ?? {};
   const byName = classifyToolName(action.tool, resourceWords(args));
   // A file tool's paths say more than its name: deleting `dist/bundle.js` is not data loss.

@@ -163,6 +163,27 @@ describe("redline eval", () => {
     expect(lines[2].reason).toBe("velocity cap 'two-an-hour' reached: 2 of 2 per 1h already used");
   });
 
+  it("gates data leaving a session after that session read a secret, and only that session", () => {
+    const read = (session: string) =>
+      `{"agent":"a","kind":"mcp","server":"fs","tool":"read_file","arguments":{"path":"/home/dev/.aws/credentials"},"session":"${session}"}`;
+    const send = (session: string) =>
+      `{"agent":"a","kind":"http","method":"POST","url":"https://api.partner.example/upload","body":"report","session":"${session}"}`;
+    const dir = tmp({
+      "p.yaml":
+        "agents: [{id: a, default: allow}]\nrules:\n  - {id: reads-ok, effect: allow, match: {categories: [secret.access]}}\n",
+    });
+    const r = redline(
+      ["eval", "--policy", join(dir, "p.yaml")],
+      [send("s1"), read("s1"), send("s1"), send("s2")].join("\n"),
+    );
+    const lines = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines.map((d) => d.decision)).toEqual(["allow", "allow", "approval", "allow"]);
+    expect(lines[2]).toMatchObject({ rules: ["session.taint"] });
+  });
+
   it("names a missing file", () => {
     expect(redline(["eval", "--input", "/nonexistent.jsonl"])).toMatchObject({
       code: 2,

@@ -2,10 +2,12 @@ import type { Readable } from "node:stream";
 import { recordDecision } from "../audit/record.js";
 import { decide, limitUsage } from "../core/engine/decide.js";
 import type { Decision, Usage } from "../core/engine/decision.js";
-import { actionHash } from "../core/envelope.js";
+import { type Action, actionHash } from "../core/envelope.js";
+import type { Facts } from "../core/facts.js";
 import type { Policy } from "../core/policy/model.js";
 import { MemoryCounters } from "../store/memory/counters.js";
-import type { Counters, Durability } from "../store/ports.js";
+import { MemorySessionFacts } from "../store/memory/sessions.js";
+import type { Counters, Durability, SessionFacts } from "../store/ports.js";
 import { openSqliteStore } from "../store/sqlite/open.js";
 import { resolveStateDir } from "../store/state-dir.js";
 import { readActions } from "./actions-in.js";
@@ -37,6 +39,7 @@ export async function runEval(
   const analyze = await analyzerFor(policy);
   const store = opts.record ? openStore(opts) : undefined;
   const counters: Counters = store?.counters ?? new MemoryCounters();
+  const sessions: SessionFacts = store?.sessions ?? new MemorySessionFacts();
   let invalid = 0;
   try {
     for await (const item of readActions(opts.input, stdin)) {
@@ -49,9 +52,12 @@ export async function runEval(
       const facts = analyze(item.action);
       const now = Date.now();
       const usage = await readUsage(counters, limitUsage(policy, item.action, facts), now);
-      const decision = decide(policy, item.action, facts, { usage });
+      const session = item.action.session
+        ? (await sessions.get(item.action.session)).map((f) => f.fact)
+        : undefined;
+      const decision = decide(policy, item.action, facts, { usage, session });
       if (!store) {
-        await countReleased(counters, decision, now);
+        await released(counters, sessions, item.action, facts, decision, now);
         stdout.write(`${JSON.stringify({ ...decision, actionHash: actionHash(item.action) })}\n`);
         continue;
       }
@@ -63,7 +69,7 @@ export async function runEval(
         at: Date.now(),
       });
       if (r.auditError) stderr.write(`line ${item.lineNo}: audit write failed: ${r.auditError}\n`);
-      await countReleased(counters, r.decision, now);
+      await released(counters, sessions, item.action, facts, r.decision, now);
       stdout.write(
         `${JSON.stringify({ ...r.decision, actionHash: r.actionHash, auditSeq: r.entry?.seq ?? null })}\n`,
       );
@@ -88,10 +94,19 @@ async function readUsage(
   return out;
 }
 
-/** An allowed action is released here, so it counts against its limits. */
-async function countReleased(counters: Counters, d: Decision, now: number): Promise<void> {
+/** An allowed action is released here: it counts against its limits and taints its session. */
+async function released(
+  counters: Counters,
+  sessions: SessionFacts,
+  action: Action,
+  facts: Facts,
+  d: Decision,
+  now: number,
+): Promise<void> {
   if (d.decision !== "allow") return;
   for (const u of d.usage ?? []) await counters.add(u.key, now, u.amount);
+  if (action.session)
+    await sessions.add(action.session, [...facts.categories, ...facts.flags], now);
 }
 
 function openStore(opts: EvalOptions) {

@@ -244,8 +244,13 @@ export function isScratch(path: string): boolean {
 /** The `~/...` form of a path under the home directory, which catalogue globs use. */
 export function tildeOf(path: string, home: string): string | undefined {
   const h = home.length > 1 && home.endsWith("/") ? home.slice(0, -1) : home;
-  return h !== "/" && isInside(path, h) ? `~${path.slice(h.length)}` : undefined;
+  if (h !== "/" && isInside(path, h)) return `~${path.slice(h.length)}`;
+  // Another user's home holds the same kinds of secrets and startup files as ours.
+  const other = OTHER_HOME.exec(path);
+  return other ? `~${other[2] ?? ""}` : undefined;
 }
+
+const OTHER_HOME = /^(\/home\/[^/]+|\/root|\/Users\/[^/]+|\/var\/lib\/[^/]+)(\/.*)?$/;
 
 export function within(path: string, workspace: string | undefined): "data" | "backup" | undefined {
   if (workspace !== undefined && isInside(path, workspace)) return undefined;

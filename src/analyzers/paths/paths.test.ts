@@ -101,6 +101,17 @@ describe("classifyPath", () => {
   });
 
   it.each([
+    [
+      "/home/bob/.aws/credentials",
+      "/home/bob/.ssh/id_ed25519",
+      "/root/.bashrc",
+      "/Users/ann/.kube/config",
+    ],
+  ])("secrets and startup files in other users' homes are sensitive too: %s", (...paths) => {
+    for (const path of paths) expect(classifyPath(path, ctx()).sensitive, path).toBeDefined();
+  });
+
+  it.each([
     `${WS}/src/index.ts`,
     `${WS}/README.md`,
     "/etc/hosts",

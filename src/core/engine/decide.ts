@@ -10,6 +10,7 @@ import {
 import type { Effect } from "../policy/schema.js";
 import type { Decision, DecisionState, Usage } from "./decision.js";
 import { usageOf, withLimits } from "./limits.js";
+import { withTaint } from "./session.js";
 
 const RANK: Record<Effect, number> = { allow: 0, approval: 1, deny: 2 };
 const NO_STATE: DecisionState = {};
@@ -52,10 +53,18 @@ export function decide(
   m.visitIndex();
   const usage = policy.limits.length > 0 ? usageOf(policy.limits, m) : [];
   const agentShadow = agent.mode === "shadow" || policy.mode === "shadow";
-  const enforced = withLimits(m.outcome(false), usage, policy.limits, state);
+  const gate = (o: Outcome) =>
+    withTaint(
+      withLimits(o, usage, policy.limits, state),
+      policy.taints,
+      action.agent,
+      facts,
+      state.session,
+    );
+  const enforced = gate(m.outcome(false));
   if (!agentShadow && m.shadowMatches === 0)
     return build(policy, facts, enforced, "enforce", undefined, m.errors, usage);
-  const would = withLimits(m.outcome(true), usage, policy.limits, state);
+  const would = gate(m.outcome(true));
   if (agentShadow) {
     const shadow = { decision: would.effect, rules: would.rules, reason: would.reason };
     return build(

@@ -41,6 +41,8 @@ export interface DecisionState {
    * limit whose counter is missing cannot be checked and holds as if exceeded (fail closed).
    */
   usage?: Readonly<Record<string, number>>;
+  /** Categories and flags of actions released earlier in this session (its taint). */
+  session?: readonly string[];
   /** The agent's identity status, as the identity store reports it. Absent: active. */
   identity?: {
     status: "active" | "suspended" | "quarantined" | "revoked" | "expired";

@@ -11,6 +11,7 @@ import {
   type CompiledAgent,
   type CompiledLimit,
   type CompiledRule,
+  type CompiledTaint,
   DEFAULT_APPROVAL,
   type Policy,
 } from "./model.js";
@@ -106,7 +107,8 @@ function link(
       (value.analysis?.tools ?? []).map((t) => ({
         server: t.server === undefined ? undefined : compileGlobs(t.server),
         tool: compileGlobs(t.tool),
-        arguments: t.arguments,
+        arguments: t.arguments ?? {},
+        untrusted: t.untrusted === true,
       })),
     ),
   };
@@ -255,6 +257,38 @@ function link(
     });
   });
 
+  // Without a `sessions` section, the default taint of DESIGN.md holds: after secrets were read
+  // or outside content came in, data leaving needs a human.
+  const declared = docs.some(({ value }) => value.sessions !== undefined);
+  const taints: CompiledTaint[] = declared
+    ? docs.flatMap(({ doc, value }) =>
+        (value.sessions?.taint ?? []).map((t, i) => {
+          const p: Placed<unknown> = {
+            value: t,
+            doc,
+            path: ["sessions", "taint", i],
+            at: doc.locate(["sessions", "taint", i]),
+          };
+          const earlier = ruleIds.get(t.id);
+          if (earlier)
+            fail(
+              p,
+              ["id"],
+              `duplicate id '${t.id}' (first defined at ${earlier.at.file}:${earlier.at.line})`,
+            );
+          else ruleIds.set(t.id, p);
+          return {
+            id: t.id,
+            agents: resolveAgents(p, t.agents),
+            after: t.after,
+            then: t.then,
+            effect: t.effect ?? "approval",
+            reason: t.reason,
+          };
+        }),
+      )
+    : [DEFAULT_TAINT];
+
   if (errors.length > 0) return { ok: false, errors };
 
   const compiledAgents = new Map<string, CompiledAgent>();
@@ -288,6 +322,7 @@ function link(
     groups: groupsIn.map((g) => g.value),
     rules: ruleInputs.map(({ rule, origin }) => ({ ...rule, origin })),
     limits: docs.flatMap(({ value }) => value.limits ?? []),
+    sessions: declared ? taints.map(({ agents: _, ...t }) => t) : null,
   };
   const policy: Policy = {
     hash: contentHash(normalised),
@@ -298,6 +333,7 @@ function link(
     rules,
     analysis,
     limits,
+    taints,
   };
   return { ok: true, policy, documents: all };
 }
@@ -349,6 +385,15 @@ function compileRule(
     source,
   };
 }
+
+export const DEFAULT_TAINT: CompiledTaint = {
+  id: "session.taint",
+  agents: "*",
+  after: ["secret.access", "untrusted"],
+  then: ["network.egress", "external.send", "sends-data"],
+  effect: "approval",
+  reason: undefined,
+};
 
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
 /** `15m` → 900. The schema has already checked the form. */

@@ -19,6 +19,7 @@ export interface Policy {
   /** What the analyzers need to know from the policy. */
   analysis: AnalysisSettings;
   limits: readonly CompiledLimit[];
+  taints: readonly CompiledTaint[];
 }
 
 /**
@@ -48,6 +49,18 @@ export interface ToolArguments {
   server: GlobSet | undefined;
   tool: GlobSet;
   arguments: Readonly<Record<string, ArgumentType>>;
+  /** The tool returns outside content: its calls add the `untrusted` flag. */
+  untrusted: boolean;
+}
+
+/** Session taint: a fact seen earlier in the session gates matching later actions. */
+export interface CompiledTaint {
+  id: string;
+  agents: "*" | ReadonlySet<string>;
+  after: readonly string[];
+  then: readonly string[];
+  effect: "deny" | "approval";
+  reason: string | undefined;
 }
 
 export interface CompiledAgent {

@@ -177,6 +177,26 @@ export const Limit = Type.Object(
 );
 export type Limit = Static<typeof Limit>;
 
+const FactNames = (description: string) =>
+  Type.Array(Type.String({ minLength: 1 }), { minItems: 1, uniqueItems: true, description });
+
+export const Taint = Type.Object(
+  {
+    id: Id("Taint rule id, reported in decisions"),
+    reason: Type.Optional(Type.String()),
+    agents: Type.Optional(AgentRefs),
+    after: FactNames(
+      "Categories or flags seen earlier in the same session (e.g. secret.access, untrusted)",
+    ),
+    then: FactNames(
+      "Categories or flags of this action that the taint gates (e.g. network.egress, sends-data)",
+    ),
+    effect: Type.Optional(RedlineEffect),
+  },
+  strict,
+);
+export type Taint = Static<typeof Taint>;
+
 export const ARGUMENT_TYPES = [
   "shell",
   "sql",
@@ -194,12 +214,19 @@ export const ToolDeclaration = Type.Object(
   {
     server: Type.Optional(Globs("MCP server glob(s); omitted: any server, and function tools")),
     tool: Globs("Tool name glob(s)"),
-    arguments: Type.Record(
-      Type.String({ minLength: 1 }),
-      Type.Union(ARGUMENT_TYPES.map((t) => Type.Literal(t))),
-      {
-        description: "What each argument carries: analysed as such (ignore: never analysed)",
-      },
+    untrusted: Type.Optional(
+      Type.Boolean({
+        description: "Returns content from outside (web pages, mail): it taints the session",
+      }),
+    ),
+    arguments: Type.Optional(
+      Type.Record(
+        Type.String({ minLength: 1 }),
+        Type.Union(ARGUMENT_TYPES.map((t) => Type.Literal(t))),
+        {
+          description: "What each argument carries: analysed as such (ignore: never analysed)",
+        },
+      ),
     ),
   },
   strict,
@@ -251,6 +278,16 @@ export const PolicyDocument = Type.Object(
     rules: Type.Optional(Type.Array(Rule)),
     limits: Type.Optional(
       Type.Array(Limit, { description: "Velocity caps and budgets per agent" }),
+    ),
+    sessions: Type.Optional(
+      Type.Object(
+        {
+          taint: Type.Array(Taint, {
+            description: "Facts earlier in a session that gate later actions; replaces the default",
+          }),
+        },
+        strict,
+      ),
     ),
   },
   { ...strict, $id: "urn:redline:schema:policy:v1", title: "Redline policy" },
