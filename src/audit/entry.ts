@@ -20,6 +20,15 @@ export const ENTRY_KINDS = [
   "approval.expired",
   "agent.suspended",
   "agent.resumed",
+  "agent.quarantined",
+  "agent.bootstrap",
+  "panic.started",
+  "panic.cleared",
+  "token.issued",
+  "token.refused",
+  "approver.added",
+  "approver.removed",
+  "approver.refused",
 ] as const;
 export type EntryKind = (typeof ENTRY_KINDS)[number];
 

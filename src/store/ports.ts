@@ -76,10 +76,97 @@ export interface SessionFacts {
   get(session: string): Promise<SessionFact[]>;
 }
 
+/** An agent's runtime status. Agents themselves come from the policy. */
+export type AgentStatus = "active" | "suspended" | "quarantined";
+export const AGENT_STATUSES: readonly AgentStatus[] = ["active", "suspended", "quarantined"];
+
+/** Who made a change, why, and when (epoch ms, from the caller's clock). */
+export interface Change {
+  by: string;
+  reason?: string;
+  at: number;
+}
+
+/** The kill switch for every agent at once. */
+export interface PanicState {
+  active: boolean;
+  /** The last panic or its clearing; absent if there never was one. */
+  change?: Change;
+  /**
+   * Credentials issued at or before this time (epoch ms) are dead for every agent, even after
+   * the panic is cleared. Absent: never panicked.
+   */
+  revokedBefore?: number;
+}
+
+/** One agent's stored runtime state; an agent with no row is active and never revoked. */
+export interface AgentState {
+  agent: string;
+  status: AgentStatus;
+  change?: Change;
+  /** Credentials of this agent issued at or before this time (epoch ms) are dead. */
+  revokedBefore?: number;
+  /** When a bootstrap secret was last set (the secret itself is only stored hashed). */
+  bootstrapAt?: number;
+}
+
+/** What a credential check needs, from one read: the agent's state and the panic state. */
+export interface AgentView extends AgentState {
+  panic: PanicState;
+}
+
+/**
+ * Runtime state of agents: status, revocation, bootstrap secret hashes, and the global panic.
+ * Status changes are durable when the promise resolves.
+ */
+export interface AgentRegistry {
+  /** The agent's state together with the panic state, in one read. */
+  view(agent: string): Promise<AgentView>;
+  /** Every agent with stored state (agents never touched have none: they are active). */
+  list(): Promise<AgentState[]>;
+  /**
+   * Sets the status. `revoke` (default: true unless the new status is active) also makes every
+   * credential issued up to `change.at` dead, for good: resuming does not revive them.
+   */
+  setStatus(
+    agent: string,
+    status: AgentStatus,
+    change: Change,
+    revoke?: boolean,
+  ): Promise<AgentState>;
+  /** Replaces the agent's bootstrap secret hash (undefined removes it). */
+  setBootstrapHash(agent: string, hash: string | undefined, at: number): Promise<void>;
+  bootstrapHash(agent: string): Promise<string | undefined>;
+  panic(): Promise<PanicState>;
+  /** Suspends every agent at once and kills every credential issued up to `change.at`. */
+  startPanic(change: Change): Promise<PanicState>;
+  /** Clears the panic; credentials issued before it stay dead. */
+  endPanic(change: Change): Promise<PanicState>;
+}
+
+/** A human who may approve requests. Kept apart from agents: another table, another secret. */
+export interface ApproverRecord {
+  id: string;
+  name?: string;
+  created: Change;
+}
+
+export interface ApproverStore {
+  /** Adds an approver with the hash of its secret; rejects if the id exists. */
+  add(record: ApproverRecord, secretHash: string): Promise<void>;
+  get(id: string): Promise<ApproverRecord | undefined>;
+  secretHash(id: string): Promise<string | undefined>;
+  list(): Promise<ApproverRecord[]>;
+  /** Resolves false if there was no such approver. */
+  remove(id: string): Promise<boolean>;
+}
+
 export interface StateStore {
   readonly audit: AuditLog;
   readonly counters: Counters;
   readonly sessions: SessionFacts;
+  readonly agents: AgentRegistry;
+  readonly approvers: ApproverStore;
   /** Flushes pending appends, then closes. */
   close(): Promise<void>;
 }

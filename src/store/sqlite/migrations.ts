@@ -40,6 +40,35 @@ export const MIGRATIONS: readonly string[] = [
      at INTEGER NOT NULL,
      PRIMARY KEY (session, fact)
    ) WITHOUT ROWID;`,
+  // 3: identity: agents' runtime state and bootstrap secret hashes, the global panic (one
+  // row), and approvers (humans), kept in their own table with their own secret hashes.
+  `CREATE TABLE agent_state (
+     agent TEXT PRIMARY KEY,
+     status TEXT NOT NULL DEFAULT 'active'
+       CHECK (status IN ('active', 'suspended', 'quarantined')),
+     changed_by TEXT,
+     reason TEXT,
+     changed_at INTEGER,
+     revoked_before INTEGER,
+     bootstrap_hash TEXT,
+     bootstrap_at INTEGER
+   ) WITHOUT ROWID;
+   CREATE TABLE panic_state (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     active INTEGER NOT NULL,
+     changed_by TEXT NOT NULL,
+     reason TEXT,
+     changed_at INTEGER NOT NULL,
+     revoked_before INTEGER
+   );
+   CREATE TABLE approvers (
+     id TEXT PRIMARY KEY,
+     name TEXT,
+     secret_hash TEXT NOT NULL,
+     created_by TEXT NOT NULL,
+     reason TEXT,
+     created_at INTEGER NOT NULL
+   ) WITHOUT ROWID;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -7,6 +7,7 @@ import type { Durability, StateStore } from "../ports.js";
 import { ensureStateDir } from "../state-dir.js";
 import { type GroupCommitOptions, SqliteAuditLog } from "./audit.js";
 import { SqliteCounters, SqliteSessionFacts } from "./counters.js";
+import { SqliteAgentRegistry, SqliteApprovers } from "./identity.js";
 import { assertKnownVersion, migrate } from "./migrations.js";
 
 export const DATABASE_FILE = "state.db";
@@ -34,6 +35,8 @@ export class SqliteStateStore implements StateStore {
   readonly audit: SqliteAuditLog;
   readonly counters: SqliteCounters;
   readonly sessions: SqliteSessionFacts;
+  readonly agents: SqliteAgentRegistry;
+  readonly approvers: SqliteApprovers;
 
   /** `db` is exposed for the adapter's own tests and tools; callers use the ports. */
   constructor(
@@ -45,6 +48,8 @@ export class SqliteStateStore implements StateStore {
     this.audit = new SqliteAuditLog(db, signer, opts);
     this.counters = new SqliteCounters(db);
     this.sessions = new SqliteSessionFacts(db);
+    this.agents = new SqliteAgentRegistry(db);
+    this.approvers = new SqliteApprovers(db);
   }
 
   async close(): Promise<void> {
