@@ -42,7 +42,7 @@ describe("session taint", () => {
     const p = policyOf(`agents: [{id: a, default: allow}, {id: b, default: allow}]
 sessions:
   taint:
-    - {id: no-mail-after-web, agents: [a], after: [untrusted], then: [external.send], effect: deny}
+    - {id: no-mail-after-web, agents: [a], after: [untrusted], gates: [external.send], effect: deny}
 `);
     const mail: Action = { agent: "a", kind: "tool", tool: "send_email" };
     const send = factsWith(["external.send"]);

@@ -22,7 +22,7 @@ export function withTaint(
     if (t.agents !== "*" && !t.agents.has(agentId)) continue;
     const cause = t.after.find((f) => session.includes(f));
     if (!cause) continue;
-    const gated = t.then.find(
+    const gated = t.gates.find(
       (f) => (facts.categories as string[]).includes(f) || facts.flags.includes(f),
     );
     if (!gated || RANK[t.effect] < RANK[out.effect]) continue;

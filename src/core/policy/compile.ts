@@ -281,7 +281,7 @@ function link(
             id: t.id,
             agents: resolveAgents(p, t.agents),
             after: t.after,
-            then: t.then,
+            gates: t.gates,
             effect: t.effect ?? "approval",
             reason: t.reason,
           };
@@ -390,7 +390,7 @@ export const DEFAULT_TAINT: CompiledTaint = {
   id: "session.taint",
   agents: "*",
   after: ["secret.access", "untrusted"],
-  then: ["network.egress", "external.send", "sends-data"],
+  gates: ["network.egress", "external.send", "sends-data"],
   effect: "approval",
   reason: undefined,
 };

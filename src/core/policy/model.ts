@@ -58,7 +58,7 @@ export interface CompiledTaint {
   id: string;
   agents: "*" | ReadonlySet<string>;
   after: readonly string[];
-  then: readonly string[];
+  gates: readonly string[];
   effect: "deny" | "approval";
   reason: string | undefined;
 }

@@ -188,7 +188,7 @@ export const Taint = Type.Object(
     after: FactNames(
       "Categories or flags seen earlier in the same session (e.g. secret.access, untrusted)",
     ),
-    then: FactNames(
+    gates: FactNames(
       "Categories or flags of this action that the taint gates (e.g. network.egress, sends-data)",
     ),
     effect: Type.Optional(RedlineEffect),
