@@ -1,5 +1,5 @@
 import type { Node } from "web-tree-sitter";
-import type { Feed, Scope, Word } from "./model.js";
+import { type Feed, literalWord, type Scope, type Word } from "./model.js";
 
 /** Runs a command or process substitution (its commands execute) and says what it prints. */
 export type Substitute = (
@@ -66,19 +66,7 @@ export function plainWord(raw: string): Word {
 
 /** A whole quoted string without expansions or escapes (`'a b'`, `"a b"`): its inside, literally. */
 export function quotedWord(raw: string): Word {
-  const value = raw.slice(1, -1);
-  return {
-    value,
-    literal: true,
-    glob: false,
-    brace: false,
-    expanded: false,
-    prefix: value,
-    suffix: value,
-    feed: undefined,
-    procsub: false,
-    raw,
-  };
+  return { ...literalWord(raw.slice(1, -1)), raw };
 }
 
 class Builder {

@@ -166,6 +166,17 @@ function link(
   }
   for (const r of rulesIn) ruleInputs.push({ p: r, origin: "rule", rule: r.value });
   const ruleIds = new Map<string, Placed<unknown>>();
+  /** Rules, limits and taint rules share one id space: decisions name them side by side. */
+  const claimId = (p: Placed<unknown>, id: string, what: string) => {
+    const earlier = ruleIds.get(id);
+    if (earlier)
+      fail(
+        p,
+        ["id"],
+        `duplicate ${what} id '${id}' (first defined at ${earlier.at.file}:${earlier.at.line})`,
+      );
+    else ruleIds.set(id, p);
+  };
 
   const resolveAgents = (
     p: Placed<unknown>,
@@ -189,14 +200,7 @@ function link(
 
   const rules: CompiledRule[] = [];
   ruleInputs.forEach(({ p, rule, origin }, order) => {
-    const earlier = ruleIds.get(rule.id);
-    if (earlier)
-      fail(
-        p,
-        ["id"],
-        `duplicate rule id '${rule.id}' (first defined at ${earlier.at.file}:${earlier.at.line})`,
-      );
-    else ruleIds.set(rule.id, p);
+    claimId(p, rule.id, "rule");
 
     const agents = resolveAgents(p, rule.agents);
     if (rule.approval && rule.effect !== "approval")
@@ -212,14 +216,7 @@ function link(
   const limits: CompiledLimit[] = [];
   placed<Limit>(docs, "limits").forEach((p, order) => {
     const l = p.value;
-    const earlier = ruleIds.get(l.id);
-    if (earlier)
-      fail(
-        p,
-        ["id"],
-        `duplicate id '${l.id}' (first defined at ${earlier.at.file}:${earlier.at.line})`,
-      );
-    else ruleIds.set(l.id, p);
+    claimId(p, l.id, "limit");
     if ((l.max === undefined) === (l.budget === undefined)) {
       fail(
         p,
@@ -269,14 +266,7 @@ function link(
             path: ["sessions", "taint", i],
             at: doc.locate(["sessions", "taint", i]),
           };
-          const earlier = ruleIds.get(t.id);
-          if (earlier)
-            fail(
-              p,
-              ["id"],
-              `duplicate id '${t.id}' (first defined at ${earlier.at.file}:${earlier.at.line})`,
-            );
-          else ruleIds.set(t.id, p);
+          claimId(p, t.id, "taint rule");
           return {
             id: t.id,
             agents: resolveAgents(p, t.agents),
