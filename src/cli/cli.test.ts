@@ -184,6 +184,43 @@ describe("redline eval", () => {
     expect(lines[2]).toMatchObject({ rules: ["session.taint"] });
   });
 
+  it("quarantines an agent after a burst of denials, until a human resumes it", () => {
+    const dir = tmp({
+      "p.yaml":
+        "agents: [{id: a, default: allow}]\nbreaker: {denials: 2, per: 1m}\nrules: [{id: no, effect: deny, match: {tool: bad}}]\n",
+    });
+    const bad = '{"agent":"a","kind":"tool","tool":"bad"}';
+    const ok = '{"agent":"a","kind":"tool","tool":"fine"}';
+    const state = join(dir, "state");
+    const run = (lines: string[]) =>
+      redline(
+        ["eval", "--record", "--state-dir", state, "--policy", join(dir, "p.yaml")],
+        lines.join("\n"),
+      );
+    const r = run([ok, bad, bad, ok]);
+    expect(
+      r.stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).decision),
+    ).toEqual(["allow", "deny", "deny", "deny"]);
+    expect(JSON.parse(r.stdout.trim().split("\n")[3] as string).reason).toBe(
+      "agent 'a' is quarantined: circuit breaker: 2 denials within 60s",
+    );
+    expect(r.stderr).toContain("agent 'a' quarantined");
+    // The quarantine is durable and audited; a human resumes the agent.
+    expect(JSON.parse(run([ok]).stdout).decision).toBe("deny");
+    expect(
+      redline(["audit", "query", "--state-dir", state, "--kind", "agent.quarantined", "--json"])
+        .stdout,
+    ).toContain('"agent.quarantined"');
+    expect(
+      redline(["agents", "resume", "a", "--state-dir", state, "--policy", join(dir, "p.yaml")])
+        .code,
+    ).toBe(0);
+    expect(JSON.parse(run([ok]).stdout).decision).toBe("allow");
+  });
+
   it("names a missing file", () => {
     expect(redline(["eval", "--input", "/nonexistent.jsonl"])).toMatchObject({
       code: 2,

@@ -5,6 +5,7 @@ import type { Decision, Usage } from "../core/engine/decision.js";
 import { type Action, actionHash } from "../core/envelope.js";
 import type { Facts } from "../core/facts.js";
 import type { Policy } from "../core/policy/model.js";
+import { CircuitBreaker } from "../identity/breaker.js";
 import { MemoryCounters } from "../store/memory/counters.js";
 import { MemorySessionFacts } from "../store/memory/sessions.js";
 import type { Counters, Durability, SessionFacts } from "../store/ports.js";
@@ -40,6 +41,12 @@ export async function runEval(
   const store = opts.record ? openStore(opts) : undefined;
   const counters: Counters = store?.counters ?? new MemoryCounters();
   const sessions: SessionFacts = store?.sessions ?? new MemorySessionFacts();
+  const breaker = new CircuitBreaker(policy.breaker, counters, store?.agents, store?.audit);
+  breaker.on("quarantine", (q) =>
+    stderr.write(
+      `redline: agent '${q.agent}' quarantined (${q.reason}); resume with: redline agents resume ${q.agent}\n`,
+    ),
+  );
   let invalid = 0;
   try {
     for await (const item of readActions(opts.input, stdin)) {
@@ -55,9 +62,11 @@ export async function runEval(
       const session = item.action.session
         ? (await sessions.get(item.action.session)).map((f) => f.fact)
         : undefined;
-      const decision = decide(policy, item.action, facts, { usage, session });
+      const identity = await breaker.identity(item.action.agent);
+      const decision = decide(policy, item.action, facts, { usage, session, identity });
       if (!store) {
         await released(counters, sessions, item.action, facts, decision, now);
+        if (decision.decision === "deny" && !identity) await breaker.denied(item.action.agent, now);
         stdout.write(`${JSON.stringify({ ...decision, actionHash: actionHash(item.action) })}\n`);
         continue;
       }
@@ -70,6 +79,7 @@ export async function runEval(
       });
       if (r.auditError) stderr.write(`line ${item.lineNo}: audit write failed: ${r.auditError}\n`);
       await released(counters, sessions, item.action, facts, r.decision, now);
+      if (r.decision.decision === "deny" && !identity) await breaker.denied(item.action.agent, now);
       stdout.write(
         `${JSON.stringify({ ...r.decision, actionHash: r.actionHash, auditSeq: r.entry?.seq ?? null })}\n`,
       );

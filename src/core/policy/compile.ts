@@ -279,6 +279,16 @@ function link(
       )
     : [DEFAULT_TAINT];
 
+  const breakers = docs.flatMap(({ doc, value }) =>
+    value.breaker ? [{ doc, b: value.breaker }] : [],
+  );
+  for (const { doc, b } of breakers.slice(1)) {
+    if (b.denials !== breakers[0]?.b.denials || b.per !== breakers[0]?.b.per)
+      errors.push(errorAt(doc, ["breaker"], "conflicts with the breaker set in another file"));
+  }
+  const breakerIn = breakers[0]?.b ?? { denials: 5, per: "60s" };
+  const breaker = { denials: breakerIn.denials, windowSeconds: parseDuration(breakerIn.per) };
+
   if (errors.length > 0) return { ok: false, errors };
 
   const compiledAgents = new Map<string, CompiledAgent>();
@@ -312,6 +322,7 @@ function link(
     groups: groupsIn.map((g) => g.value),
     rules: ruleInputs.map(({ rule, origin }) => ({ ...rule, origin })),
     limits: docs.flatMap(({ value }) => value.limits ?? []),
+    breaker,
     sessions: declared ? taints.map(({ agents: _, ...t }) => t) : null,
   };
   const policy: Policy = {
@@ -324,6 +335,7 @@ function link(
     analysis,
     limits,
     taints,
+    breaker,
   };
   return { ok: true, policy, documents: all };
 }

@@ -20,6 +20,8 @@ export interface Policy {
   analysis: AnalysisSettings;
   limits: readonly CompiledLimit[];
   taints: readonly CompiledTaint[];
+  /** A burst of this many denials within the window quarantines the agent. */
+  breaker: { denials: number; windowSeconds: number };
 }
 
 /**

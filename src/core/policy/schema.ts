@@ -279,6 +279,17 @@ export const PolicyDocument = Type.Object(
     limits: Type.Optional(
       Type.Array(Limit, { description: "Velocity caps and budgets per agent" }),
     ),
+    breaker: Type.Optional(
+      Type.Object(
+        {
+          denials: Type.Integer({ minimum: 1, description: "Denials that trip the breaker..." }),
+          per: Duration(
+            "...within this window; the agent is then quarantined until a human resumes it",
+          ),
+        },
+        { ...strict, description: "Circuit breaker; default 5 denials per 60s" },
+      ),
+    ),
     sessions: Type.Optional(
       Type.Object(
         {
