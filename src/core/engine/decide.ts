@@ -51,11 +51,11 @@ export function decide(
 
   const m = new Matcher(action, facts, agent);
   m.visitIndex();
-  const usage = policy.limits.length > 0 ? usageOf(policy.limits, m) : [];
+  const usage = agent.limits.length > 0 ? usageOf(m) : [];
   const agentShadow = agent.mode === "shadow" || policy.mode === "shadow";
   const gate = (o: Outcome) =>
     withTaint(
-      withLimits(o, usage, policy.limits, state),
+      withLimits(o, usage, agent.limits, state),
       policy.taints,
       action.agent,
       facts,
@@ -92,8 +92,8 @@ export function decide(
 /** Which counters an action would count against, for the adapter to read before deciding. */
 export function limitUsage(policy: Policy, action: Action, facts: Facts): Usage[] {
   const agent = policy.agents.get(action.agent) ?? policy.wildcard;
-  if (!agent || policy.limits.length === 0) return [];
-  return usageOf(policy.limits, new Matcher(action, facts, agent));
+  if (!agent || agent.limits.length === 0) return [];
+  return usageOf(new Matcher(action, facts, agent));
 }
 
 export interface Outcome {

@@ -9,12 +9,10 @@ const RANK: Record<Effect, number> = { allow: 0, approval: 1, deny: 2 };
  * The limits that apply to this agent and match this action, with what the action uses of
  * each. A budget whose amount cannot be computed uses all of it (fail closed).
  */
-export function usageOf(limits: readonly CompiledLimit[], m: Matcher): Usage[] {
+export function usageOf(m: Matcher): Usage[] {
   const usage: Usage[] = [];
-  for (const l of limits) {
-    const { rule } = l;
-    if (rule.agents !== "*" && !rule.agents.has(m.agent.id)) continue;
-    if (!m.matches(rule)) continue;
+  for (const l of m.agent.limits) {
+    if (!m.matches(l.rule)) continue;
     let amount = 1;
     if (l.amount) {
       try {

@@ -305,6 +305,7 @@ function link(
       mode: v.mode ?? "enforce",
       groups: memberOf,
       index: buildIndex(applicable),
+      limits: limits.filter((l) => l.rule.agents === "*" || l.rule.agents.has(v.id)),
       view: { id: v.id, owner: v.owner ?? "", environment: v.environment ?? "", groups: memberOf },
       source: a.at,
     });

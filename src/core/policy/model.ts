@@ -76,6 +76,8 @@ export interface CompiledAgent {
   groups: readonly string[];
   /** The rules that apply to this agent, indexed for lookup by action. */
   index: RuleIndex;
+  /** The velocity caps and budgets that apply to this agent. */
+  limits: readonly CompiledLimit[];
   /** The `agent` value CEL conditions see. */
   view: Readonly<Record<string, unknown>>;
   source: Location | undefined;
