@@ -58,6 +58,25 @@ describe("velocity caps and budgets", () => {
     });
   });
 
+  it("a budget on rows: the rows an action will touch, as the enforcement point estimates them", () => {
+    const p = policyOf(`agents: [{id: etl, default: allow}]
+limits:
+  - {id: rows-per-hour, match: {kind: sql}, budget: {of: action.context.rows, max: 10000}, per: 1h}
+`);
+    const sql = (rows: number): Action => ({
+      agent: "etl",
+      kind: "sql",
+      statement: "UPDATE t SET x = 1 WHERE id < $1",
+      context: { rows },
+    });
+    const used = { usage: { "rows-per-hour/etl": 9000 } };
+    expect(decide(p, sql(1000), emptyFacts(), used).decision).toBe("allow");
+    expect(decide(p, sql(1001), emptyFacts(), used)).toMatchObject({
+      decision: "deny",
+      reason: "budget 'rows-per-hour' exceeded: 9000 used + 1001 > 10000 per 1h",
+    });
+  });
+
   it("the stronger limit wins when several are exceeded", () => {
     expect(decide(POLICY, refund(9999), emptyFacts(), usage(3, 9000))).toMatchObject({
       decision: "deny",
