@@ -7,12 +7,12 @@ import {
   type KindBucket,
   type Policy,
 } from "../policy/model.js";
-import type { Effect } from "../policy/schema.js";
+import { EFFECT_RANK, type Effect } from "../policy/schema.js";
 import type { Decision, DecisionState, Usage } from "./decision.js";
 import { usageOf, withLimits } from "./limits.js";
+import type { Outcome } from "./outcome.js";
 import { withTaint } from "./session.js";
 
-const RANK: Record<Effect, number> = { allow: 0, approval: 1, deny: 2 };
 const NO_STATE: DecisionState = {};
 
 /**
@@ -94,13 +94,6 @@ export function limitUsage(policy: Policy, action: Action, facts: Facts): Usage[
   const agent = policy.agents.get(action.agent) ?? policy.wildcard;
   if (!agent || agent.limits.length === 0) return [];
   return usageOf(new Matcher(action, facts, agent));
-}
-
-export interface Outcome {
-  effect: Effect;
-  rules: string[];
-  reason: string;
-  approval: Decision["approval"];
 }
 
 export class Matcher {
@@ -193,7 +186,7 @@ export class Matcher {
     let best: Effect | undefined;
     for (const r of this.matched) {
       if (r.mode === "shadow" && !withShadow) continue;
-      if (best === undefined || RANK[r.effect] > RANK[best]) best = r.effect;
+      if (best === undefined || EFFECT_RANK[r.effect] > EFFECT_RANK[best]) best = r.effect;
     }
     if (best === undefined) {
       return {

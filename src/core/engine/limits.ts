@@ -1,9 +1,7 @@
-import { type CompiledLimit, DEFAULT_APPROVAL } from "../policy/model.js";
-import type { Effect } from "../policy/schema.js";
-import type { Matcher, Outcome } from "./decide.js";
+import type { CompiledLimit } from "../policy/model.js";
+import type { Matcher } from "./decide.js";
 import type { DecisionState, Usage } from "./decision.js";
-
-const RANK: Record<Effect, number> = { allow: 0, approval: 1, deny: 2 };
+import { type Outcome, raise } from "./outcome.js";
 
 /**
  * The limits that apply to this agent and match this action, with what the action uses of
@@ -48,18 +46,7 @@ export function withLimits(
     const used = state.usage?.[u.key];
     const over = used === undefined || used + u.amount > l.max;
     if (!over) continue;
-    const effect = l.rule.effect;
-    if (RANK[effect] < RANK[out.effect]) continue;
-    const reason = l.rule.reason ?? describe(l, used, u.amount);
-    out =
-      RANK[effect] > RANK[out.effect] || out.rules.length === 0
-        ? {
-            effect,
-            rules: [l.id],
-            reason,
-            approval: effect === "approval" ? (out.approval ?? DEFAULT_APPROVAL) : undefined,
-          }
-        : { ...out, rules: [...out.rules, l.id] };
+    out = raise(out, l.rule.effect, l.id, () => l.rule.reason ?? describe(l, used, u.amount));
   }
   return out;
 }

@@ -1,9 +1,6 @@
 import type { Facts } from "../facts.js";
-import { type CompiledTaint, DEFAULT_APPROVAL } from "../policy/model.js";
-import type { Effect } from "../policy/schema.js";
-import type { Outcome } from "./decide.js";
-
-const RANK: Record<Effect, number> = { allow: 0, approval: 1, deny: 2 };
+import type { CompiledTaint } from "../policy/model.js";
+import { type Outcome, raise } from "./outcome.js";
 
 /**
  * Session taint (DESIGN.md step 5): facts the session acquired earlier (`state.session`, kept
@@ -25,19 +22,14 @@ export function withTaint(
     const gated = t.gates.find(
       (f) => (facts.categories as string[]).includes(f) || facts.flags.includes(f),
     );
-    if (!gated || RANK[t.effect] < RANK[out.effect]) continue;
-    const reason =
-      t.reason ??
-      `this session already did ${cause}, so ${gated} needs ${t.effect === "deny" ? "to be refused" : "a human"}`;
-    out =
-      RANK[t.effect] > RANK[out.effect] || out.rules.length === 0
-        ? {
-            effect: t.effect,
-            rules: [t.id],
-            reason,
-            approval: t.effect === "approval" ? (out.approval ?? DEFAULT_APPROVAL) : undefined,
-          }
-        : { ...out, rules: [...out.rules, t.id] };
+    if (!gated) continue;
+    const needs = t.effect === "deny" ? "to be refused" : "a human";
+    out = raise(
+      out,
+      t.effect,
+      t.id,
+      () => t.reason ?? `this session already did ${cause}, so ${gated} needs ${needs}`,
+    );
   }
   return out;
 }

@@ -2,6 +2,7 @@ import { CATEGORY_IDS, type CategoryId } from "../catalogue.js";
 import { compileCondition, readsInput } from "./cel.js";
 import type { GlobSet } from "./glob.js";
 import type { CompiledAgent, CompiledRule, Policy } from "./model.js";
+import { EFFECT_RANK } from "./schema.js";
 import type { Location } from "./source.js";
 
 export interface Finding extends Location {
@@ -10,8 +11,6 @@ export interface Finding extends Location {
   /** The rule or agent the finding is about. */
   subject: string;
 }
-
-const RANK = { allow: 0, approval: 1, deny: 2 } as const;
 
 /** Lints a valid policy: rules that can never match, rules that never change an outcome, gaps. */
 export function lintPolicy(policy: Policy): Finding[] {
@@ -29,8 +28,8 @@ export function lintPolicy(policy: Policy): Finding[] {
   policy.rules.forEach((b, j) => {
     for (const [i, a] of policy.rules.entries()) {
       if (i === j || !covers(a, b)) continue;
-      const stronger = RANK[a.effect] > RANK[b.effect];
-      if (!(stronger || (RANK[a.effect] === RANK[b.effect] && i < j))) continue;
+      const stronger = EFFECT_RANK[a.effect] > EFFECT_RANK[b.effect];
+      if (!(stronger || (EFFECT_RANK[a.effect] === EFFECT_RANK[b.effect] && i < j))) continue;
       const how = stronger
         ? `its ${a.effect} always wins over this ${b.effect}`
         : "it already decides the same";

@@ -18,6 +18,8 @@ export const Effect = Type.Union([
   Type.Literal("approval"),
 ]);
 export type Effect = Static<typeof Effect>;
+/** Precedence: deny beats approval beats allow. */
+export const EFFECT_RANK: Readonly<Record<Effect, number>> = { allow: 0, approval: 1, deny: 2 };
 const RedlineEffect = Type.Union([Type.Literal("deny"), Type.Literal("approval")]);
 export const Mode = Type.Union([Type.Literal("enforce"), Type.Literal("shadow")], {
   description: "shadow: decide and log, but do not block (for rollout)",

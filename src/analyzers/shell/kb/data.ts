@@ -24,6 +24,26 @@ const DJANGO: Rule[] = [
 ];
 
 /** Database clients and the migration tools of web frameworks. */
+/** The MySQL-family clients: inline SQL after -e/--execute goes to the SQL analyzer. */
+const MARIADB = {
+  handler: "sql",
+  sql: { options: ["-e", "--execute"] },
+  valueOptions: [
+    "-e",
+    "--execute",
+    "-h",
+    "--host",
+    "-P",
+    "--port",
+    "-u",
+    "--user",
+    "-D",
+    "--database",
+    "-S",
+    "--socket",
+  ],
+} as const satisfies CommandSpec;
+
 export const DATA_COMMANDS: Readonly<Record<string, CommandSpec>> = {
   psql: {
     handler: "sql",
@@ -69,43 +89,10 @@ export const DATA_COMMANDS: Readonly<Record<string, CommandSpec>> = {
     valueOptions: ["-c", "--command", "-f", "--file"],
   },
   mysql: {
-    handler: "sql",
-    sql: { options: ["-e", "--execute"] },
-    valueOptions: [
-      "-e",
-      "--execute",
-      "-h",
-      "--host",
-      "-P",
-      "--port",
-      "-u",
-      "--user",
-      "-D",
-      "--database",
-      "-S",
-      "--socket",
-      "--defaults-file",
-      "--default-character-set",
-    ],
+    ...MARIADB,
+    valueOptions: [...MARIADB.valueOptions, "--defaults-file", "--default-character-set"],
   },
-  mariadb: {
-    handler: "sql",
-    sql: { options: ["-e", "--execute"] },
-    valueOptions: [
-      "-e",
-      "--execute",
-      "-h",
-      "--host",
-      "-P",
-      "--port",
-      "-u",
-      "--user",
-      "-D",
-      "--database",
-      "-S",
-      "--socket",
-    ],
-  },
+  mariadb: MARIADB,
   sqlite3: {
     handler: "sql",
     sql: { operand: 1, options: ["-cmd"] },

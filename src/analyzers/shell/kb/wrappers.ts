@@ -1,6 +1,23 @@
 import type { CommandSpec } from "./types.js";
 
 /** Commands that run another command; the engine analyses the wrapped command instead. */
+/** Tools `pnpm <tool>` and `yarn <tool>` run directly, seen through like `pnpm exec <tool>`. */
+const PACKAGE_SCRIPT_TOOLS = [
+  "prisma",
+  "drizzle-kit",
+  "knex",
+  "sequelize",
+  "sequelize-cli",
+  "typeorm",
+  "supabase",
+  "wrangler",
+  "vercel",
+  "netlify",
+  "firebase",
+  "rimraf",
+  "del-cli",
+];
+
 export const WRAPPERS: Readonly<Record<string, CommandSpec>> = {
   sudo: {
     wrapper: {
@@ -207,42 +224,14 @@ export const WRAPPERS: Readonly<Record<string, CommandSpec>> = {
     wrapper: {
       after: ["exec", "dlx"],
       valueOptions: ["-C", "--dir", "--filter", "-F"],
-      only: [
-        "prisma",
-        "drizzle-kit",
-        "knex",
-        "sequelize",
-        "sequelize-cli",
-        "typeorm",
-        "supabase",
-        "wrangler",
-        "vercel",
-        "netlify",
-        "firebase",
-        "rimraf",
-        "del-cli",
-      ],
+      only: PACKAGE_SCRIPT_TOOLS,
     },
   },
   yarn: {
     wrapper: {
       after: ["exec", "dlx"],
       valueOptions: ["--cwd"],
-      only: [
-        "prisma",
-        "drizzle-kit",
-        "knex",
-        "sequelize",
-        "sequelize-cli",
-        "typeorm",
-        "supabase",
-        "wrangler",
-        "vercel",
-        "netlify",
-        "firebase",
-        "rimraf",
-        "del-cli",
-      ],
+      only: PACKAGE_SCRIPT_TOOLS,
     },
   },
   bun: {
