@@ -1,10 +1,6 @@
 import type { Readable } from "node:stream";
-import { recordDecision } from "../audit/record.js";
-import { decide, limitUsage } from "../core/engine/decide.js";
-import type { Decision, Usage } from "../core/engine/decision.js";
-import { type Action, actionHash } from "../core/envelope.js";
-import type { Facts } from "../core/facts.js";
 import type { Policy } from "../core/policy/model.js";
+import { Enforcer } from "../enforce/enforcer.js";
 import { CircuitBreaker } from "../identity/breaker.js";
 import { MemoryCounters } from "../store/memory/counters.js";
 import { MemorySessionFacts } from "../store/memory/sessions.js";
@@ -47,6 +43,13 @@ export async function runEval(
       `redline: agent '${q.agent}' quarantined (${q.reason}); resume with: redline agents resume ${q.agent}\n`,
     ),
   );
+  const enforcer = new Enforcer({
+    current: () => ({ policy, analyze }),
+    counters,
+    sessions,
+    breaker,
+    audit: store?.audit,
+  });
   let invalid = 0;
   try {
     for await (const item of readActions(opts.input, stdin)) {
@@ -56,33 +59,13 @@ export async function runEval(
         stdout.write(`${JSON.stringify(invalidLine(policy, item.error))}\n`);
         continue;
       }
-      const facts = analyze(item.action);
-      const now = Date.now();
-      const usage = await readUsage(counters, limitUsage(policy, item.action, facts), now);
-      const session = item.action.session
-        ? (await sessions.get(item.action.session)).map((f) => f.fact)
-        : undefined;
-      const identity = await breaker.identity(item.action.agent);
-      const decision = decide(policy, item.action, facts, { usage, session, identity });
-      if (!store) {
-        await released(counters, sessions, item.action, facts, decision, now);
-        if (decision.decision === "deny" && !identity) await breaker.denied(item.action.agent, now);
-        stdout.write(`${JSON.stringify({ ...decision, actionHash: actionHash(item.action) })}\n`);
-        continue;
-      }
-      // Write-ahead: the line is printed only once its entry is durable; a failed write denies.
-      const r = await recordDecision(store.audit, {
-        action: item.action,
-        facts,
-        decision,
-        at: Date.now(),
-      });
-      if (r.auditError) stderr.write(`line ${item.lineNo}: audit write failed: ${r.auditError}\n`);
-      await released(counters, sessions, item.action, facts, r.decision, now);
-      if (r.decision.decision === "deny" && !identity) await breaker.denied(item.action.agent, now);
-      stdout.write(
-        `${JSON.stringify({ ...r.decision, actionHash: r.actionHash, auditSeq: r.entry?.seq ?? null })}\n`,
-      );
+      // With --record, the line is printed only once its entry is durable; a failed write denies.
+      const e = await enforcer.decide(item.action);
+      if (e.auditError) stderr.write(`line ${item.lineNo}: audit write failed: ${e.auditError}\n`);
+      if (e.decision.decision === "allow") await enforcer.release(item.action, e);
+      const line: Record<string, unknown> = { ...e.decision, actionHash: e.actionHash };
+      if (store) line.auditSeq = e.entry?.seq ?? null;
+      stdout.write(`${JSON.stringify(line)}\n`);
     }
   } finally {
     if (store) {
@@ -91,32 +74,6 @@ export async function runEval(
     }
   }
   return invalid > 0 ? 2 : 0;
-}
-
-/** What each limit's counter holds in its window, for the engine (which reads no store). */
-async function readUsage(
-  counters: Counters,
-  usage: Usage[],
-  now: number,
-): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  for (const u of usage) out[u.key] = await counters.sum(u.key, now - u.windowSeconds * 1000);
-  return out;
-}
-
-/** An allowed action is released here: it counts against its limits and taints its session. */
-async function released(
-  counters: Counters,
-  sessions: SessionFacts,
-  action: Action,
-  facts: Facts,
-  d: Decision,
-  now: number,
-): Promise<void> {
-  if (d.decision !== "allow") return;
-  for (const u of d.usage ?? []) await counters.add(u.key, now, u.amount);
-  if (action.session)
-    await sessions.add(action.session, [...facts.categories, ...facts.flags], now);
 }
 
 function openStore(opts: EvalOptions) {

@@ -410,3 +410,31 @@ describe("bootstrap secrets", () => {
     expect(await verifySecret("rlb_right", "plain-text")).toBe(false);
   });
 });
+
+describe("verified-token cache", () => {
+  it("skips the signature check for a known token, never the state checks or expiry", async () => {
+    const verifier = new AgentTokenVerifier({
+      keys,
+      agents: store.agents,
+      audit: store.audit,
+      policy: testPolicy(),
+      clock: () => now,
+      verifiedCacheSize: 8,
+    });
+    const t = (await id.issue("agent-a")).token;
+    expect((await verifier.verify(t)).ok).toBe(true);
+    expect((await verifier.verify(t)).ok).toBe(true);
+    // Presented as another agent: refused even from the cache.
+    expect(refusal(await verifier.verify(t, "agent-b")).code).toBe("wrong-agent");
+    now += 1000;
+    await id.suspend("agent-a", "incident");
+    expect(refusal(await verifier.verify(t)).code).toBe("suspended");
+    await id.resume("agent-a");
+    expect(refusal(await verifier.verify(t)).code).toBe("revoked");
+    now += 1000; // revocation has one-second granularity
+    const fresh = (await id.issue("agent-a")).token;
+    expect((await verifier.verify(fresh)).ok).toBe(true);
+    now += 15 * MIN;
+    expect(refusal(await verifier.verify(fresh)).code).toBe("expired");
+  });
+});

@@ -138,6 +138,12 @@ export interface VerifierOptions {
    * suspension stops the very next action. A cache trades that for speed, up to this long.
    */
   stateCacheMs?: number;
+  /**
+   * How many tokens whose signature verified to remember, until they expire, so an enforcement
+   * point that sees the same token on every call pays for Ed25519 once. Identity state (status,
+   * revocation, panic) is still checked on every call. Default 0: no cache.
+   */
+  verifiedCacheSize?: number;
 }
 
 /**
@@ -147,6 +153,7 @@ export interface VerifierOptions {
 export class AgentTokenVerifier {
   private readonly clock: () => number;
   private readonly cache = new Map<string, { view: AgentView; until: number }>();
+  private readonly verified = new Map<string, { claims: AgentClaims; kid: string }>();
 
   constructor(private readonly o: VerifierOptions) {
     this.clock = o.clock ?? Date.now;
@@ -172,6 +179,10 @@ export class AgentTokenVerifier {
       if (refusal.agent === undefined && expectAgent !== undefined) refusal.agent = expectAgent;
       return { ok: false as const, refusal, identity: refusalIdentity(refusal) };
     };
+    const known = this.verified.get(token);
+    if (known && known.claims.exp * 1000 > now)
+      return this.admit(known.claims, known.kid, now, refuse, expectAgent);
+    if (known) this.verified.delete(token);
     if (token.startsWith(APPROVER_PREFIX) || token.startsWith(BOOTSTRAP_PREFIX))
       return refuse(
         "wrong-credential",
@@ -253,9 +264,36 @@ export class AgentTokenVerifier {
       return refuse("malformed", `the token cannot be read: ${(error as Error).message}`, more);
     }
     const agent = claims.sub;
-    const base = { agent, jti: claims.jti, kid };
     if (typeof agent !== "string" || !claims.scope.split(" ").includes(`agent:${agent}`))
-      return refuse("malformed", "the token's scope does not name its own agent", base);
+      return refuse("malformed", "the token's scope does not name its own agent", {
+        agent,
+        jti: claims.jti,
+        kid,
+      });
+    this.remember(token, claims, kid);
+    return this.admit(claims, kid, now, refuse, expectAgent);
+  }
+
+  private remember(token: string, claims: AgentClaims, kid: string): void {
+    const max = this.o.verifiedCacheSize ?? 0;
+    if (max <= 0) return;
+    if (this.verified.size >= max) {
+      const oldest = this.verified.keys().next().value;
+      if (oldest !== undefined) this.verified.delete(oldest);
+    }
+    this.verified.set(token, { claims, kid });
+  }
+
+  /** The checks after the signature: the agent presented, the policy, the agent's state. */
+  private async admit(
+    claims: AgentClaims,
+    kid: string,
+    now: number,
+    refuse: (code: RefusalCode, reason: string, more?: Partial<TokenRefusal>) => VerifyResult,
+    expectAgent: string | undefined,
+  ): Promise<VerifyResult> {
+    const agent = claims.sub;
+    const base = { agent, jti: claims.jti, kid };
     if (expectAgent !== undefined && expectAgent !== agent)
       return refuse(
         "wrong-agent",

@@ -1,0 +1,112 @@
+import type { AuditEntry } from "../audit/entry.js";
+import { recordDecision } from "../audit/record.js";
+import { decide, limitUsage } from "../core/engine/decide.js";
+import type { Decision, DecisionState, Usage } from "../core/engine/decision.js";
+import { type Action, actionHash } from "../core/envelope.js";
+import type { Analyzer, Facts } from "../core/facts.js";
+import type { Policy } from "../core/policy/model.js";
+import type { CircuitBreaker } from "../identity/breaker.js";
+import type { AuditLog, Counters, SessionFacts } from "../store/ports.js";
+
+/** What an enforcement point gets back: the decision to act on, and the proof it was recorded. */
+export interface Enforced {
+  decision: Decision;
+  facts: Facts;
+  actionHash: string;
+  /** The decision's audit entry; absent when the enforcer records nothing (eval without --record). */
+  entry?: AuditEntry;
+  /** Why the audit write failed (the decision is then deny). */
+  auditError?: string;
+  /** When the decision was taken (epoch ms): counters of a later release count from here. */
+  at: number;
+}
+
+/** The policy and analyzer in force; swapped whole on a hot reload. */
+export interface PolicyView {
+  policy: Policy;
+  analyze: Analyzer;
+}
+
+export interface EnforcerParts {
+  current: () => PolicyView;
+  counters: Counters;
+  sessions: SessionFacts;
+  breaker: CircuitBreaker;
+  /** Absent: decisions are not recorded (only `redline eval` without --record does this). */
+  audit?: AuditLog;
+  clock?: () => number;
+}
+
+/**
+ * The composition every enforcement point shares: analyze, read the counters, session taint
+ * and identity the engine needs, decide, record the decision durably (a failed write denies),
+ * feed denials to the circuit breaker. `release` does what follows an action being let through.
+ */
+export class Enforcer {
+  private readonly clock: () => number;
+
+  constructor(private readonly p: EnforcerParts) {
+    this.clock = p.clock ?? Date.now;
+  }
+
+  get policy(): Policy {
+    return this.p.current().policy;
+  }
+
+  /**
+   * `identity`: what the enforcement point's credential check found (a refused token gives a
+   * non-active status); the agent's stored state and the breaker are consulted on top.
+   */
+  async decide(action: Action, identity?: DecisionState["identity"]): Promise<Enforced> {
+    const { policy, analyze } = this.p.current();
+    const facts = analyze(action);
+    const at = this.clock();
+    const state: DecisionState = {
+      usage: await readUsage(this.p.counters, limitUsage(policy, action, facts), at),
+      session: action.session
+        ? (await this.p.sessions.get(action.session)).map((f) => f.fact)
+        : undefined,
+      identity:
+        identity && identity.status !== "active"
+          ? identity
+          : await this.p.breaker.identity(action.agent),
+    };
+    const decision = decide(policy, action, facts, state);
+    const stateDenied = state.identity !== undefined;
+    if (!this.p.audit) {
+      await this.afterDecision(action, decision, stateDenied, at);
+      return { decision, facts, actionHash: actionHash(action), at };
+    }
+    const r = await recordDecision(this.p.audit, { action, facts, decision, at });
+    await this.afterDecision(action, r.decision, stateDenied, at);
+    return { ...r, facts, at };
+  }
+
+  /** An action let through: it counts against its limits and taints its session. */
+  async release(action: Action, e: Pick<Enforced, "facts" | "decision" | "at">): Promise<void> {
+    for (const u of e.decision.usage ?? []) await this.p.counters.add(u.key, e.at, u.amount);
+    if (action.session)
+      await this.p.sessions.add(action.session, [...e.facts.categories, ...e.facts.flags], e.at);
+  }
+
+  private async afterDecision(
+    action: Action,
+    d: Decision,
+    identityRefused: boolean,
+    at: number,
+  ): Promise<void> {
+    // Identity refusals do not feed the breaker: a quarantined agent would never get out.
+    if (d.decision === "deny" && !identityRefused) await this.p.breaker.denied(action.agent, at);
+  }
+}
+
+/** What each limit's counter holds in its window, for the engine (which reads no store). */
+async function readUsage(
+  counters: Counters,
+  usage: Usage[],
+  now: number,
+): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const u of usage) out[u.key] = await counters.sum(u.key, now - u.windowSeconds * 1000);
+  return out;
+}
