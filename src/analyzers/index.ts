@@ -1,4 +1,11 @@
-import { ACTION_KINDS, type Action, type McpAction, type ToolAction } from "../core/envelope.js";
+import { fileURLToPath } from "node:url";
+import {
+  ACTION_KINDS,
+  type Action,
+  MCP_RESOURCE_READ,
+  type McpAction,
+  type ToolAction,
+} from "../core/envelope.js";
 import {
   type Analyzer,
   analyzeSafely,
@@ -131,6 +138,8 @@ function analyzeToolCall(
   s: AnalysisSettings,
 ): Facts {
   const out = new FactsBuilder();
+  if (action.kind === "mcp" && action.tool === MCP_RESOURCE_READ)
+    return resourceRead(action, ctx, nested, s, out);
   const carried = carriedArguments(action, s.tools);
   if (isUntrusted(action, s.tools)) out.flag("untrusted");
   const args = action.arguments ?? {};
@@ -168,6 +177,36 @@ function analyzeToolCall(
       }
     }
   }
+  return out.build();
+}
+
+/**
+ * Reading an MCP resource: a `file:` URI reads that path, an `http(s):` URI is fetched by the
+ * server, any other scheme names something only the server knows (a resource target).
+ */
+function resourceRead(
+  action: McpAction,
+  ctx: AnalysisContext,
+  nested: Nested,
+  s: AnalysisSettings,
+  out: FactsBuilder,
+): Facts {
+  if (isUntrusted(action, s.tools)) out.flag("untrusted");
+  const uri = action.arguments?.uri;
+  if (typeof uri !== "string") return out.opaque("resources/read without a string uri").build();
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(uri)?.[1]?.toLowerCase();
+  if (scheme === "file") {
+    let path: string;
+    try {
+      path = fileURLToPath(uri);
+    } catch (error) {
+      return out.opaque(`resource ${uri}: ${(error as Error).message}`).build();
+    }
+    pathFacts(resolvePath(path, ctx), "read", ctx, out);
+  } else if (scheme === "http" || scheme === "https")
+    out.merge(nested.http({ method: "GET", url: uri }, ctx));
+  else if (scheme) out.target("resources", uri);
+  else out.opaque(`resource ${uri}: not a URI`);
   return out.build();
 }
 

@@ -2,13 +2,17 @@ import { realpathSync } from "node:fs";
 import { homedir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { createAnalyzer, loadAnalyzerParts } from "../analyzers/index.js";
+import { type AnalyzerParts, createAnalyzer, loadAnalyzerParts } from "../analyzers/index.js";
 import type { Analyzer } from "../core/facts.js";
 import type { Policy } from "../core/policy/model.js";
 
 /** The analyzer for a policy, with this process's I/O (symlinks, clock) supplied. */
 export async function analyzerFor(policy: Policy): Promise<Analyzer> {
-  const parts = await loadAnalyzerParts();
+  return analyzerWith(await loadAnalyzerParts(), policy);
+}
+
+/** Same, from parsers already loaded: a reloaded policy gets its analyzer synchronously. */
+export function analyzerWith(parts: AnalyzerParts, policy: Policy): Analyzer {
   return createAnalyzer(parts, policy.analysis, {
     home: process.env.HOME ?? homedir(),
     realpath,

@@ -5,6 +5,7 @@ import { runCheck } from "./check.js";
 import { UsageError } from "./errors.js";
 import { runEval } from "./eval.js";
 import { registerIdentityCommands } from "./identity.js";
+import { registerMcpCommand } from "./mcp-command.js";
 import { runTest } from "./test.js";
 
 /** The CLI's composition root: one subcommand, one runner, each given its streams. */
@@ -99,6 +100,7 @@ Example:
     )
     .action(async (files: string[], opts) => setExit(await runTest(files, opts, process.stdout)));
 
+  registerMcpCommand(program, setExit);
   registerAuditCommands(program, setExit);
   registerIdentityCommands(program, setExit);
 

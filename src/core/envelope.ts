@@ -65,6 +65,14 @@ export const ToolAction = Type.Object(
   strict,
 );
 
+/**
+ * Reserved `tool` names of an `mcp` action for what is not a tool call: reading a resource
+ * (`arguments: {uri}`) and getting a prompt (`arguments: {name, arguments}`). MCP tool names
+ * are `[A-Za-z0-9_.-]`, so no real tool has them.
+ */
+export const MCP_RESOURCE_READ = "resources/read";
+export const MCP_PROMPT_GET = "prompts/get";
+
 export type ShellAction = Static<typeof ShellAction>;
 export type SqlAction = Static<typeof SqlAction>;
 export type HttpAction = Static<typeof HttpAction>;

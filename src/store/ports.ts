@@ -1,3 +1,9 @@
+import type {
+  ApprovalRequest,
+  ApprovalResult,
+  ApprovalStatus,
+  VoteInput,
+} from "../approvals/rules.js";
 import type { AuditEntry, AuditInput, Checkpoint, EntryKind, SealedEntry } from "../audit/entry.js";
 
 /**
@@ -161,12 +167,47 @@ export interface ApproverStore {
   remove(id: string): Promise<boolean>;
 }
 
+export interface ApprovalQuery {
+  status?: ApprovalStatus;
+  agent?: string;
+  /** At most this many, newest first. */
+  limit?: number;
+}
+
+/**
+ * Approval requests. Every change reads the stored request, applies the pure rules of
+ * src/approvals/rules.ts and writes it back in one write transaction, so several processes or
+ * replicas sharing the store cannot lose a vote, grant twice or use an approval twice. Refusals
+ * come back as data (`not-found` for an unknown id); a store failure rejects with a StoreError.
+ * Times are the caller's (epoch ms).
+ */
+export interface ApprovalStore {
+  /** Stores a new request; rejects if its id exists. */
+  create(request: ApprovalRequest): Promise<void>;
+  get(id: string): Promise<ApprovalRequest | undefined>;
+  list(q?: ApprovalQuery): Promise<ApprovalRequest[]>;
+  /** Counts a vote (applyVote): an overdue request becomes expired and the vote is refused. */
+  vote(id: string, vote: VoteInput, now: number): Promise<ApprovalResult>;
+  /** Uses a granted approval for exactly this action, once: of concurrent callers one wins. */
+  consume(id: string, actionHash: string, now: number): Promise<ApprovalResult>;
+  /** The newest granted, unused, unexpired request of this agent for exactly this action. */
+  findGranted(agent: string, actionHash: string, now: number): Promise<ApprovalRequest | undefined>;
+  /** Withdraws a pending request or an unused grant. */
+  cancel(id: string, reason: string, now: number): Promise<ApprovalResult>;
+  /**
+   * Marks every overdue request (pending, or granted and unused; only `id` if given) expired and
+   * returns those this call marked: each expiry is reported to exactly one caller.
+   */
+  expire(now: number, id?: string): Promise<ApprovalRequest[]>;
+}
+
 export interface StateStore {
   readonly audit: AuditLog;
   readonly counters: Counters;
   readonly sessions: SessionFacts;
   readonly agents: AgentRegistry;
   readonly approvers: ApproverStore;
+  readonly approvals: ApprovalStore;
   /** Flushes pending appends, then closes. */
   close(): Promise<void>;
 }

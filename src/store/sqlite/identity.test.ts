@@ -103,8 +103,7 @@ describe("migration 3 (identity)", () => {
     await ro.close();
 
     const up = openSqliteStore({ dir });
-    expect(SCHEMA_VERSION).toBe(3);
-    expect(schemaVersion(up.db)).toBe(3);
+    expect(schemaVersion(up.db)).toBe(SCHEMA_VERSION);
     await up.audit.append(decisionInput(1));
     await up.agents.setStatus("a", "suspended", { by: "x", at: T0 });
     expect((await up.agents.view("a")).status).toBe("suspended");

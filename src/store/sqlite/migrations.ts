@@ -69,6 +69,22 @@ export const MIGRATIONS: readonly string[] = [
      reason TEXT,
      created_at INTEGER NOT NULL
    ) WITHOUT ROWID;`,
+  // 4: approval requests. The request (votes included) is one JSON document, rewritten whole
+  // inside a write transaction; the columns queries use are generated from it, so they cannot
+  // drift from what the rules decided.
+  `CREATE TABLE approval_requests (
+     id TEXT PRIMARY KEY,
+     body TEXT NOT NULL CHECK (json_valid(body) AND body ->> '$.id' = id),
+     status TEXT GENERATED ALWAYS AS (body ->> '$.status') VIRTUAL
+       CHECK (status IN ('pending', 'granted', 'denied', 'expired', 'used', 'cancelled')),
+     agent TEXT GENERATED ALWAYS AS (body ->> '$.agent') VIRTUAL NOT NULL,
+     action_hash TEXT GENERATED ALWAYS AS (body ->> '$.actionHash') VIRTUAL NOT NULL,
+     created_at INTEGER GENERATED ALWAYS AS (body ->> '$.createdAt') VIRTUAL NOT NULL,
+     expires_at INTEGER GENERATED ALWAYS AS (body ->> '$.expiresAt') VIRTUAL NOT NULL
+   ) WITHOUT ROWID;
+   CREATE INDEX approvals_by_status ON approval_requests (status, expires_at);
+   CREATE INDEX approvals_by_action ON approval_requests (agent, action_hash, status);
+   CREATE INDEX approvals_by_created ON approval_requests (created_at);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -5,6 +5,7 @@ import { type CheckpointSigner, loadOrCreateSigner } from "../../audit/keys.js";
 import { StoreError, toStoreError } from "../errors.js";
 import type { Durability, StateStore } from "../ports.js";
 import { ensureStateDir } from "../state-dir.js";
+import { SqliteApprovals } from "./approvals.js";
 import { type GroupCommitOptions, SqliteAuditLog } from "./audit.js";
 import { SqliteCounters, SqliteSessionFacts } from "./counters.js";
 import { SqliteAgentRegistry, SqliteApprovers } from "./identity.js";
@@ -37,6 +38,7 @@ export class SqliteStateStore implements StateStore {
   readonly sessions: SqliteSessionFacts;
   readonly agents: SqliteAgentRegistry;
   readonly approvers: SqliteApprovers;
+  readonly approvals: SqliteApprovals;
 
   /** `db` is exposed for the adapter's own tests and tools; callers use the ports. */
   constructor(
@@ -50,6 +52,7 @@ export class SqliteStateStore implements StateStore {
     this.sessions = new SqliteSessionFacts(db);
     this.agents = new SqliteAgentRegistry(db);
     this.approvers = new SqliteApprovers(db);
+    this.approvals = new SqliteApprovals(db);
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,344 @@
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { basename } from "node:path";
+import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { loadAnalyzerParts } from "../analyzers/index.js";
+import { ApprovalService } from "../approvals/service.js";
+import { Enforcer } from "../enforce/enforcer.js";
+import { ReloadingPolicy } from "../enforce/reload.js";
+import { AgentIdentity } from "../identity/agents.js";
+import { CircuitBreaker } from "../identity/breaker.js";
+import { SigningKeys } from "../identity/keys.js";
+import { AgentTokenVerifier, policyKnows } from "../identity/tokens.js";
+import { ConfigError, parseConfig } from "../mcp/config.js";
+import { storeApprovalGate } from "../mcp/hold.js";
+import { HttpGateway } from "../mcp/http.js";
+import { type CredentialCheck, GatewaySession, type SessionDeps } from "../mcp/session.js";
+import type { UpstreamSpec } from "../mcp/upstream.js";
+import type { Durability } from "../store/ports.js";
+import { openSqliteStore, type SqliteStateStore } from "../store/sqlite/open.js";
+import { resolveStateDir } from "../store/state-dir.js";
+import { analyzerWith } from "./analysis.js";
+import { UsageError } from "./errors.js";
+import { loadPolicy, readSources } from "./policy-files.js";
+
+export interface McpOptions {
+  policy?: string[];
+  stateDir?: string;
+  durability?: Durability;
+  listen?: string;
+  path?: string;
+  url?: string;
+  name?: string;
+  config?: string;
+  agent?: string;
+  tokenFile?: string;
+  environment?: string;
+  allowedHost?: string[];
+  allowedOrigin?: string[];
+  callTimeout?: string;
+  approvalPoll?: string;
+  watch?: boolean;
+}
+
+export const TOKEN_ENV = "REDLINE_TOKEN";
+export const AGENT_ENV = "REDLINE_AGENT";
+export const SECRET_ENV = "REDLINE_AGENT_SECRET";
+
+/**
+ * `redline mcp`: the MCP gateway's composition root. Agents connect over stdio (one session:
+ * this process) or streamable HTTP (`--listen`); upstreams are spawned commands or URLs.
+ * Resolves with the exit code once the gateway stops.
+ */
+export async function runMcp(
+  o: McpOptions,
+  command: string[],
+  env: NodeJS.ProcessEnv,
+  stderr: NodeJS.WritableStream,
+): Promise<number> {
+  const log = (line: string) => stderr.write(`redline mcp: ${line}\n`);
+  const upstreams = upstreamsFrom(o, command, env);
+  const timeoutMs = seconds(o.callTimeout ?? "120", "--call-timeout") * 1000;
+  const pollMs =
+    o.approvalPoll === undefined ? 250 : seconds(o.approvalPoll, "--approval-poll") * 1000;
+  const files = o.policy ?? [];
+  const initial = loadPolicy(files);
+  const parts = await loadAnalyzerParts();
+  const policy = new ReloadingPolicy(initial, {
+    files,
+    read: readSources,
+    analyzer: (p) => analyzerWith(parts, p),
+    onReload: (r) =>
+      log(
+        r.ok
+          ? `policy reloaded (${r.hash})`
+          : `policy not reloaded, keeping the last good one: ${r.error}`,
+      ),
+  });
+  const store = openStore(o);
+  const keys = SigningKeys.open(store.dirPath, Date.now());
+  const breaker = new CircuitBreaker(initial.breaker, store.counters, store.agents, store.audit);
+  breaker.on("quarantine", (q) => log(`agent '${q.agent}' quarantined (${q.reason})`));
+  const enforcer = new Enforcer({
+    current: policy.current,
+    counters: store.counters,
+    sessions: store.sessions,
+    breaker,
+    audit: store.audit,
+  });
+  const deps: SessionDeps = {
+    enforcer,
+    view: policy.current,
+    approvals: storeApprovalGate(new ApprovalService(store), store.approvals, { pollMs }),
+    audit: store.audit,
+    log,
+  };
+  const verifier = new AgentTokenVerifier({
+    keys,
+    agents: store.agents,
+    audit: store.audit,
+    verifiedCacheSize: 1024,
+  });
+  const check = async (
+    token: string,
+    agent?: string,
+  ): Promise<CredentialCheck & { agent?: string }> => {
+    const r = await verifier.verify(token, agent);
+    if (!r.ok) return { ok: false, reason: r.refusal.reason, identity: r.identity };
+    if (!policyKnows(policy.current().policy, r.agent))
+      return {
+        ok: false,
+        reason: `agent '${r.agent}' is not in the policy`,
+        identity: { status: "revoked" },
+      };
+    return { ok: true, agent: r.agent };
+  };
+  const sessionOptions = { upstreams, upstream: { timeoutMs } };
+  const live = new Set<GatewaySession>();
+  const open = (
+    transport: Transport,
+    agent: string,
+    session: string,
+    credential: () => Promise<CredentialCheck>,
+  ) => {
+    const s = new GatewaySession(transport, deps, {
+      ...sessionOptions,
+      actor: {
+        agent,
+        session: `mcp:${session}`,
+        ...(o.environment ? { environment: o.environment } : {}),
+      },
+      credential,
+    });
+    live.add(s);
+    return {
+      start: () => s.start(),
+      close: async () => {
+        live.delete(s);
+        await s.close();
+      },
+      session: s,
+    };
+  };
+  policy.onChange(() => {
+    for (const s of live) s.policyChanged();
+  });
+  if (o.watch !== false && files.length > 0) policy.watch();
+
+  const stopped = new Promise<void>((resolve) => {
+    for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => resolve());
+  });
+  let http: HttpGateway | undefined;
+  try {
+    if (o.listen) {
+      const { host, port } = listenAddress(o.listen);
+      http = new HttpGateway({
+        host,
+        port,
+        path: o.path ?? "/mcp",
+        ...(o.allowedHost ? { allowedHosts: o.allowedHost } : {}),
+        ...(o.allowedOrigin ? { allowedOrigins: o.allowedOrigin } : {}),
+        authenticate: async (token) => {
+          const r = await check(token);
+          return r.ok ? { ok: true, agent: r.agent as string } : { ok: false, reason: r.reason };
+        },
+        open: ({ transport, agent, sessionId, token }) =>
+          open(transport, agent, sessionId, () => check(token(), agent)),
+        log,
+      });
+      const url = await http.listen();
+      log(`listening ${url.href} (upstream: ${upstreams.map((u) => u.name).join(", ")})`);
+      await stopped;
+    } else {
+      const cred = await stdioCredential(o, env, store, keys, policy.current().policy, check);
+      const s = open(new StdioServerTransport(), cred.agent, randomUUID(), cred.check);
+      const closed = new Promise<void>((resolve) => {
+        s.session.onClosed(resolve);
+      });
+      await s.start();
+      log(
+        `serving agent '${cred.agent}' on stdio (upstream: ${upstreams.map((u) => u.name).join(", ")})`,
+      );
+      await Promise.race([closed, stopped]);
+    }
+  } finally {
+    await http?.close();
+    await Promise.all([...live].map((s) => s.close()));
+    policy.close();
+    await store.audit.checkpoint().catch(() => undefined);
+    await store.close();
+  }
+  return 0;
+}
+
+/**
+ * The stdio agent's credential: a token (REDLINE_TOKEN or --token-file), checked now and on
+ * every request; or a bootstrap secret (REDLINE_AGENT_SECRET), exchanged for short-lived
+ * tokens that are renewed before they expire. Without a valid one nothing is served.
+ */
+async function stdioCredential(
+  o: McpOptions,
+  env: NodeJS.ProcessEnv,
+  store: SqliteStateStore,
+  keys: SigningKeys,
+  policy: import("../core/policy/model.js").Policy,
+  check: (token: string, agent?: string) => Promise<CredentialCheck & { agent?: string }>,
+): Promise<{ agent: string; check: () => Promise<CredentialCheck> }> {
+  const secret = env[SECRET_ENV];
+  const agentFlag = o.agent ?? env[AGENT_ENV];
+  if (secret && !o.tokenFile && !env[TOKEN_ENV]) {
+    if (!agentFlag) throw new UsageError(`${SECRET_ENV} needs the agent: --agent or ${AGENT_ENV}`);
+    const identity = new AgentIdentity({
+      agents: store.agents,
+      audit: store.audit,
+      keys,
+      policy,
+      actor: "redline-mcp",
+    });
+    let token = "";
+    let renewAt = 0;
+    const renew = async () => {
+      const issued = await identity.exchange(agentFlag, secret);
+      token = issued.token;
+      // Renewed at two thirds of its life, so a call never meets an expired token.
+      renewAt = Date.now() + ((issued.claims.exp - issued.claims.iat) * 1000 * 2) / 3;
+    };
+    try {
+      await renew();
+    } catch (error) {
+      throw new UsageError(`agent '${agentFlag}': ${(error as Error).message}`);
+    }
+    return {
+      agent: agentFlag,
+      check: async () => {
+        if (Date.now() >= renewAt) {
+          try {
+            await renew();
+          } catch (error) {
+            return { ok: false, reason: (error as Error).message, identity: { status: "revoked" } };
+          }
+        }
+        return check(token, agentFlag);
+      },
+    };
+  }
+  const token = o.tokenFile ? readToken(o.tokenFile) : env[TOKEN_ENV];
+  if (!token)
+    throw new UsageError(
+      `no agent credential: set ${TOKEN_ENV} (or --token-file), or ${SECRET_ENV} with --agent; nothing is served without one`,
+    );
+  const first = await check(token.trim(), agentFlag);
+  if (!first.ok) throw new UsageError(`agent token refused: ${first.reason}`);
+  const agent = first.agent as string;
+  return { agent, check: () => check(token.trim(), agent) };
+}
+
+function readToken(file: string): string {
+  try {
+    return readFileSync(file, "utf8").trim();
+  } catch (error) {
+    throw new UsageError(
+      `cannot read --token-file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
+}
+
+function upstreamsFrom(o: McpOptions, command: string[], env: NodeJS.ProcessEnv): UpstreamSpec[] {
+  const given = [o.config, o.url, command.length > 0 ? "command" : undefined].filter(Boolean);
+  if (given.length !== 1)
+    throw new UsageError(
+      given.length === 0
+        ? "no upstream: give a command after --, or --url URL, or --config FILE"
+        : "give one of: a command after --, --url, --config",
+    );
+  if (o.config) {
+    let text: string;
+    try {
+      text = readFileSync(o.config, "utf8");
+    } catch (error) {
+      throw new UsageError(
+        `cannot read --config ${o.config}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      );
+    }
+    try {
+      return parseConfig(o.config, text, env);
+    } catch (error) {
+      if (error instanceof ConfigError) throw new UsageError(error.message);
+      throw error;
+    }
+  }
+  if (o.url) {
+    let url: URL;
+    try {
+      url = new URL(o.url);
+    } catch {
+      throw new UsageError(`--url ${o.url}: not a URL`);
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:")
+      throw new UsageError(`--url ${o.url}: must be http:// or https://`);
+    return [{ name: o.name ?? url.hostname, url: url.href }];
+  }
+  const [cmd, ...args] = command as [string, ...string[]];
+  return [{ name: o.name ?? serverName(cmd, args), command: cmd, args }];
+}
+
+const RUNNERS = new Set(["npx", "bunx", "uvx", "pnpx"]);
+
+/** A readable server name: `npx -y @modelcontextprotocol/server-filesystem` → filesystem. */
+export function serverName(cmd: string, args: readonly string[]): string {
+  const base = basename(cmd).replace(/\.(js|mjs|cjs|exe|cmd)$/, "");
+  const pkg = RUNNERS.has(base) ? args.find((a) => !a.startsWith("-")) : undefined;
+  const name = (pkg ?? base)
+    .replace(/^@[^/]+\//, "")
+    .replace(/@[^@]*$/, "")
+    .replace(/^(mcp-server-|server-)|(-mcp-server|-mcp)$/g, "");
+  return name.replace(/[^A-Za-z0-9.-]/g, "-") || "upstream";
+}
+
+function listenAddress(s: string): { host: string; port: number } {
+  const m = /^(?:(\[[^\]]+\]|[^:]*):)?(\d{1,5})$/.exec(s);
+  if (!m) throw new UsageError(`--listen ${s}: expected [host:]port, e.g. 127.0.0.1:8080`);
+  const host = (m[1] || "127.0.0.1").replace(/^\[|\]$/g, "");
+  const port = Number(m[2]);
+  if (port > 65535) throw new UsageError(`--listen ${s}: port out of range`);
+  return { host, port };
+}
+
+function seconds(s: string, flag: string): number {
+  const n = Number(s);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new UsageError(`${flag} ${s}: expected a number of seconds > 0`);
+  return n;
+}
+
+function openStore(o: McpOptions): SqliteStateStore & { dirPath: string } {
+  const dir = resolveStateDir(o.stateDir);
+  try {
+    return Object.assign(openSqliteStore({ dir, durability: o.durability ?? "crash" }), {
+      dirPath: dir,
+    });
+  } catch (error) {
+    throw new UsageError(`cannot open the state directory ${dir}: ${(error as Error).message}`);
+  }
+}

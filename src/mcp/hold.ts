@@ -1,0 +1,59 @@
+import type { ApprovalService } from "../approvals/service.js";
+import type { ApprovalStore } from "../store/ports.js";
+import type { ApprovalGate } from "./session.js";
+
+/**
+ * A held call waits on the store's approval record, and on nothing else: whoever votes (the
+ * CLI, another replica, the control plane) writes there. A grant releases the exact action
+ * once, and only after `approval.used` is in the audit log; anything else is a denial.
+ */
+export function storeApprovalGate(
+  service: ApprovalService,
+  approvals: ApprovalStore,
+  opts: { pollMs?: number; clock?: () => number } = {},
+): ApprovalGate {
+  const clock = opts.clock ?? Date.now;
+  return {
+    async hold({ action, enforced, signal, waiting }) {
+      const hash = enforced.actionHash;
+      try {
+        // A human may already have approved exactly this action (an agent retrying after a
+        // denial that named the request): that approval is used, once.
+        const prior = await approvals.findGranted(action.agent, hash, clock());
+        if (prior) {
+          const used = await service.release(prior.id, hash, clock());
+          if (used.ok) return { granted: true, id: prior.id };
+        }
+        const started = clock();
+        const request = await service.request({
+          action,
+          actionHash: hash,
+          facts: enforced.facts,
+          decision: enforced.decision,
+          at: started,
+        });
+        waiting?.({ id: request.id, elapsedMs: 0, expiresAt: request.expiresAt });
+        const w = await service.wait(request.id, {
+          signal,
+          keepOnAbort: true,
+          clock,
+          ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
+          onTick: (r, now) =>
+            waiting?.({ id: r.id, elapsedMs: now - started, expiresAt: r.expiresAt }),
+        });
+        if (w.status !== "granted")
+          return { granted: false, id: request.id, reason: `approval ${request.id}: ${w.reason}` };
+        const used = await service.release(request.id, hash, clock());
+        if (used.ok) return { granted: true, id: request.id };
+        return {
+          granted: false,
+          id: request.id,
+          reason: `approval ${request.id} was granted but cannot be used: ${used.refusal.reason}`,
+        };
+      } catch (error) {
+        const why = error instanceof Error ? error.message : String(error);
+        return { granted: false, reason: `the approval could not be requested (${why})` };
+      }
+    },
+  };
+}
