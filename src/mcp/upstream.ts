@@ -45,6 +45,8 @@ export interface UpstreamOptions {
   stderr?: "inherit" | "ignore" | "pipe";
 }
 
+const START_TIMEOUT_MS = 60_000;
+
 interface Pending {
   resolve(r: Response): void;
   timer: NodeJS.Timeout;
@@ -80,7 +82,12 @@ export class Upstream {
     if (method === "initialize") this.initialize = { params };
     const failed = await this.ensure(method === "initialize");
     if (failed) return errorResponse(0, CODES.upstream, failed);
-    return this.send(method, params, this.opts.timeoutMs, tag);
+    // Starting a server can take longer than any call should (npx may be installing it).
+    const timeout =
+      method === "initialize"
+        ? Math.max(this.opts.timeoutMs, START_TIMEOUT_MS)
+        : this.opts.timeoutMs;
+    return this.send(method, params, timeout, tag);
   }
 
   async notify(n: Notification): Promise<void> {
@@ -155,7 +162,7 @@ export class Upstream {
         errorResponse(
           id,
           CODES.upstream,
-          `upstream server '${this.spec.name}' did not answer ${p.method} within ${Math.round(timeoutMs / 1000)}s; the call was cancelled`,
+          `upstream server '${this.spec.name}' did not answer ${p.method} within ${seconds(timeoutMs)}; the call was cancelled`,
         ),
       );
     }, timeoutMs).unref();
@@ -208,7 +215,11 @@ export class Upstream {
     await t.start();
     if (initializing || !this.initialize) return;
     // A reconnection: the server must be initialised again, as the agent did the first time.
-    const r = await this.send("initialize", this.initialize.params, this.opts.timeoutMs);
+    const r = await this.send(
+      "initialize",
+      this.initialize.params,
+      Math.max(this.opts.timeoutMs, START_TIMEOUT_MS),
+    );
     if ("error" in r) throw new Error(`re-initialising failed: ${r.error.message}`);
     await t.send({ jsonrpc: "2.0", method: "notifications/initialized" });
   }
@@ -268,4 +279,8 @@ export class Upstream {
     const why = error instanceof Error ? error.message : String(error);
     return `upstream server '${this.spec.name}' is unreachable: ${why}`;
   }
+}
+
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(ms < 10_000 ? 1 : 0))}s`;
 }
