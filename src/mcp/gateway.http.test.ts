@@ -3,8 +3,13 @@ import { readFileSync } from "node:fs";
 import { request } from "node:http";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import type { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import {
+  CreateMessageRequestSchema,
+  ElicitRequestSchema,
+  LoggingMessageNotificationSchema,
+} from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openSqliteStore } from "../store/sqlite/open.js";
 import {
@@ -47,12 +52,27 @@ let policy: string;
 let token: string;
 const toStop: (() => Promise<void>)[] = [];
 
-beforeAll(() => {
+const pidFile = () => join(root, "upstream.pid");
+
+beforeAll(async () => {
   root = testRoot();
   state = join(root, "state");
   policy = writePolicy(root, POLICY);
   token = issueToken(policy, state, "coding-agent");
-});
+  gw = await httpGateway([
+    "--policy",
+    policy,
+    "--state-dir",
+    state,
+    "--name",
+    "everything",
+    "--",
+    "sh",
+    "-c",
+    `echo $$ >> ${pidFile()}; exec ${process.execPath} ${EVERYTHING} stdio`,
+  ]);
+  toStop.push(gw.stop);
+}, 60_000);
 
 afterAll(async () => {
   for (const stop of toStop.splice(0).reverse()) await stop();
@@ -114,22 +134,8 @@ let gw: Listening;
 
 describe("redline mcp --listen, upstream server-everything spawned per session", () => {
   let client: Client;
-  const pidFile = () => join(root, "upstream.pid");
 
   beforeAll(async () => {
-    gw = await httpGateway([
-      "--policy",
-      policy,
-      "--state-dir",
-      state,
-      "--name",
-      "everything",
-      "--",
-      "sh",
-      "-c",
-      `echo $$ >> ${pidFile()}; exec ${process.execPath} ${EVERYTHING} stdio`,
-    ]);
-    toStop.push(gw.stop);
     client = await httpClient(gw.url, token);
     toStop.push(() => client.close());
   }, 60_000);
@@ -288,6 +294,79 @@ describe("redline mcp --listen, upstream server-everything spawned per session",
   });
 });
 
+describe("what passes through unchanged: sampling, elicitation, logging, cancellation", () => {
+  let client: Client;
+
+  beforeAll(async () => {
+    client = new Client(
+      { name: "test-agent", version: "1.0.0" },
+      { capabilities: { sampling: {}, elicitation: {} } },
+    );
+    client.setRequestHandler(CreateMessageRequestSchema, async (req) => ({
+      model: "test-model",
+      role: "assistant",
+      content: {
+        type: "text",
+        text: `sampled: ${JSON.stringify(req.params.messages[0]?.content)}`,
+      },
+    }));
+    client.setRequestHandler(ElicitRequestSchema, async () => ({
+      action: "accept",
+      content: {
+        name: "Ada",
+        check: true,
+        email: "ada@example.com",
+        integer: 3,
+        number: 3.5,
+        enums: "value1",
+      },
+    }));
+    await client.connect(
+      new StreamableHTTPClientTransport(gw.url, {
+        requestInit: { headers: { Authorization: `Bearer ${token}` } },
+      }),
+    );
+    toStop.push(() => client.close());
+  });
+
+  it("a server's sampling and elicitation requests reach the agent, and its answers the server", async () => {
+    await until(async () =>
+      (await client.listTools()).tools.some((t) => t.name === "trigger-sampling-request"),
+    );
+    const sampled = await client.callTool({
+      name: "trigger-sampling-request",
+      arguments: { prompt: "ping" },
+    });
+    expect(text(sampled)).toMatch(/sampled: .*ping/);
+    const elicited = await client.callTool({ name: "trigger-elicitation-request", arguments: {} });
+    expect(text(elicited)).toMatch(/Ada/);
+  });
+
+  it("logging levels reach the server and its log messages reach the agent", async () => {
+    const messages: unknown[] = [];
+    client.setNotificationHandler(LoggingMessageNotificationSchema, async (n) => {
+      messages.push(n.params.data);
+    });
+    await client.setLoggingLevel("debug");
+    await client.callTool({ name: "toggle-simulated-logging", arguments: {} });
+    await until(() => messages.length > 0);
+    await client.callTool({ name: "toggle-simulated-logging", arguments: {} });
+  });
+
+  it("an agent's cancellation ends the call; the session goes on", async () => {
+    const abort = new AbortController();
+    const call = client.callTool(
+      { name: "trigger-long-running-operation", arguments: { duration: 20, steps: 20 } },
+      undefined,
+      { signal: abort.signal, onprogress: () => abort.abort("enough") },
+    );
+    await expect(call).rejects.toThrow(/enough|abort/i);
+    expect(text(await client.callTool({ name: "echo", arguments: { message: "next" } }))).toContain(
+      "next",
+    );
+  });
+});
+
 describe("redline mcp --listen --url: a streamable HTTP upstream", () => {
   let upstream: ChildProcess;
   let port: number;
@@ -364,6 +443,14 @@ describe("redline mcp --listen --url: a streamable HTTP upstream", () => {
     );
   });
 });
+
+async function until(f: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await f())) {
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {

@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -6,6 +7,7 @@ import { verifyAuditLog } from "../audit/verify.js";
 import { openSqliteStore } from "../store/sqlite/open.js";
 import {
   Approver,
+  BIN,
   FS_SERVER,
   issueToken,
   redline,
@@ -213,6 +215,58 @@ describe("redline mcp over stdio, in front of @modelcontextprotocol/server-files
       expect((await verifyAuditLog(store.audit, undefined)).ok).toBe(true);
     } finally {
       await store.close();
+    }
+  });
+});
+
+describe("malformed frames from the agent", () => {
+  it("are reported and skipped; the next request is served", { timeout: 30_000 }, async () => {
+    const token = issueToken(policy, state, "coding-agent");
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        "mcp",
+        "--policy",
+        policy,
+        "--state-dir",
+        state,
+        "--name",
+        "filesystem",
+        "--",
+        process.execPath,
+        FS_SERVER,
+        root,
+      ],
+      { env: { ...process.env, REDLINE_TOKEN: token }, stdio: ["pipe", "pipe", "pipe"] },
+    );
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      err += d.toString();
+    });
+    try {
+      child.stdin.write("this is not json\n");
+      child.stdin.write(
+        `${JSON.stringify({ jsonrpc: "2.0", id: 7, method: "nonsense-without-params" }).slice(0, 20)}\n`,
+      );
+      child.stdin.write(
+        `${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } } })}\n`,
+      );
+      const end = Date.now() + 20_000;
+      while (!out.includes('"id":1') && Date.now() < end)
+        await new Promise((r) => setTimeout(r, 50));
+      const answer = JSON.parse(out.trim().split("\n").at(-1) as string);
+      expect(answer).toMatchObject({
+        id: 1,
+        result: { serverInfo: { name: "secure-filesystem-server" } },
+      });
+      expect(err).toMatch(/agent connection: .*JSON/i);
+    } finally {
+      child.kill();
     }
   });
 });
