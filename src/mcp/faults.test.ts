@@ -39,8 +39,10 @@ afterAll(async () => {
   await store.close();
 });
 
-const text = (r: { content?: unknown }) =>
-  ((r.content ?? []) as { text?: string }[]).map((c) => c.text ?? "").join("");
+const text = (r: unknown) =>
+  (((r as { content?: unknown }).content ?? []) as { text?: string }[])
+    .map((c) => c.text ?? "")
+    .join("");
 
 function policyFile(yaml = POLICY): string {
   const file = join(root, `policy-${Math.random().toString(36).slice(2)}.yaml`);
