@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from "commander";
 import { runAnalyze } from "./analyze.js";
+import { registerApprovalCommands } from "./approvals.js";
 import { registerAuditCommands } from "./audit.js";
 import { runCheck } from "./check.js";
 import { UsageError } from "./errors.js";
@@ -101,6 +102,7 @@ Example:
     .action(async (files: string[], opts) => setExit(await runTest(files, opts, process.stdout)));
 
   registerMcpCommand(program, setExit);
+  registerApprovalCommands(program, setExit);
   registerAuditCommands(program, setExit);
   registerIdentityCommands(program, setExit);
 
