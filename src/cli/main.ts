@@ -7,6 +7,7 @@ import { UsageError } from "./errors.js";
 import { runEval } from "./eval.js";
 import { registerIdentityCommands } from "./identity.js";
 import { registerMcpCommand } from "./mcp-command.js";
+import { registerServeCommand } from "./serve.js";
 import { runTest } from "./test.js";
 
 /** The CLI's composition root: one subcommand, one runner, each given its streams. */
@@ -103,6 +104,7 @@ Example:
 
   registerMcpCommand(program, setExit);
   registerApprovalCommands(program, setExit);
+  registerServeCommand(program, setExit);
   registerAuditCommands(program, setExit);
   registerIdentityCommands(program, setExit);
 

@@ -3,25 +3,19 @@ import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import { loadAnalyzerParts } from "../analyzers/index.js";
-import { ApprovalService } from "../approvals/service.js";
-import { Enforcer } from "../enforce/enforcer.js";
-import { ReloadingPolicy } from "../enforce/reload.js";
 import { AgentIdentity } from "../identity/agents.js";
-import { CircuitBreaker } from "../identity/breaker.js";
-import { SigningKeys } from "../identity/keys.js";
-import { AgentTokenVerifier, policyKnows } from "../identity/tokens.js";
+import type { SigningKeys } from "../identity/keys.js";
+import { policyKnows } from "../identity/tokens.js";
 import { ConfigError, parseConfig } from "../mcp/config.js";
 import { storeApprovalGate } from "../mcp/hold.js";
 import { HttpGateway } from "../mcp/http.js";
 import { type CredentialCheck, GatewaySession, type SessionDeps } from "../mcp/session.js";
 import type { UpstreamSpec } from "../mcp/upstream.js";
 import type { Durability } from "../store/ports.js";
-import { openSqliteStore, type SqliteStateStore } from "../store/sqlite/open.js";
-import { resolveStateDir } from "../store/state-dir.js";
-import { analyzerWith } from "./analysis.js";
+import type { SqliteStateStore } from "../store/sqlite/open.js";
+import { openEnforcement } from "./enforcement.js";
 import { UsageError } from "./errors.js";
-import { loadPolicy, readSources } from "./policy-files.js";
+import { listenAddress } from "./listen.js";
 
 export interface McpOptions {
   policy?: string[];
@@ -62,44 +56,15 @@ export async function runMcp(
   const timeoutMs = seconds(o.callTimeout ?? "120", "--call-timeout") * 1000;
   const pollMs =
     o.approvalPoll === undefined ? 250 : seconds(o.approvalPoll, "--approval-poll") * 1000;
-  const files = o.policy ?? [];
-  const initial = loadPolicy(files);
-  const parts = await loadAnalyzerParts();
-  const policy = new ReloadingPolicy(initial, {
-    files,
-    read: readSources,
-    analyzer: (p) => analyzerWith(parts, p),
-    onReload: (r) =>
-      log(
-        r.ok
-          ? `policy reloaded (${r.hash})`
-          : `policy not reloaded, keeping the last good one: ${r.error}`,
-      ),
-  });
-  const store = openStore(o);
-  const keys = SigningKeys.open(store.dirPath, Date.now());
-  const breaker = new CircuitBreaker(initial.breaker, store.counters, store.agents, store.audit);
-  breaker.on("quarantine", (q) => log(`agent '${q.agent}' quarantined (${q.reason})`));
-  const enforcer = new Enforcer({
-    current: policy.current,
-    counters: store.counters,
-    sessions: store.sessions,
-    breaker,
-    audit: store.audit,
-  });
+  const en = await openEnforcement({ ...o, log });
+  const { policy, store, keys, verifier } = en;
   const deps: SessionDeps = {
-    enforcer,
+    enforcer: en.enforcer,
     view: policy.current,
-    approvals: storeApprovalGate(new ApprovalService(store), store.approvals, { pollMs }),
+    approvals: storeApprovalGate(en.approvals, store.approvals, { pollMs }),
     audit: store.audit,
     log,
   };
-  const verifier = new AgentTokenVerifier({
-    keys,
-    agents: store.agents,
-    audit: store.audit,
-    verifiedCacheSize: 1024,
-  });
   const check = async (
     token: string,
     agent?: string,
@@ -144,7 +109,6 @@ export async function runMcp(
   policy.onChange(() => {
     for (const s of live) s.policyChanged();
   });
-  if (o.watch !== false && files.length > 0) policy.watch();
 
   const stopped = new Promise<void>((resolve) => {
     for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => resolve());
@@ -185,9 +149,7 @@ export async function runMcp(
   } finally {
     await http?.close();
     await Promise.all([...live].map((s) => s.close()));
-    policy.close();
-    await store.audit.checkpoint().catch(() => undefined);
-    await store.close();
+    await en.close();
   }
   return 0;
 }
@@ -316,29 +278,9 @@ export function serverName(cmd: string, args: readonly string[]): string {
   return name.replace(/[^A-Za-z0-9.-]/g, "-") || "upstream";
 }
 
-function listenAddress(s: string): { host: string; port: number } {
-  const m = /^(?:(\[[^\]]+\]|[^:]*):)?(\d{1,5})$/.exec(s);
-  if (!m) throw new UsageError(`--listen ${s}: expected [host:]port, e.g. 127.0.0.1:8080`);
-  const host = (m[1] || "127.0.0.1").replace(/^\[|\]$/g, "");
-  const port = Number(m[2]);
-  if (port > 65535) throw new UsageError(`--listen ${s}: port out of range`);
-  return { host, port };
-}
-
 function seconds(s: string, flag: string): number {
   const n = Number(s);
   if (!Number.isFinite(n) || n <= 0)
     throw new UsageError(`${flag} ${s}: expected a number of seconds > 0`);
   return n;
-}
-
-function openStore(o: McpOptions): SqliteStateStore & { dirPath: string } {
-  const dir = resolveStateDir(o.stateDir);
-  try {
-    return Object.assign(openSqliteStore({ dir, durability: o.durability ?? "crash" }), {
-      dirPath: dir,
-    });
-  } catch (error) {
-    throw new UsageError(`cannot open the state directory ${dir}: ${(error as Error).message}`);
-  }
 }
