@@ -90,12 +90,13 @@ export function recordEvent(
   log: AuditLog,
   input: AuditInput,
   rules: RedactionRules = DEFAULT_REDACTION,
+  o: { deferred?: boolean } = {},
 ): Promise<AuditEntry> {
   const out: AuditInput = { ...input };
   if (out.action) out.action = redactAction(out.action, rules);
   if (out.reason !== undefined) out.reason = redactString(out.reason, rules);
   if (out.data) out.data = redactValue(out.data, rules);
-  return log.append(out);
+  return o.deferred ? log.appendDeferred(out) : log.append(out);
 }
 
 /** decide() and recordDecision() in one step, for enforcement points. */

@@ -54,8 +54,9 @@ export class Enforcer {
   }
 
   /**
-   * `identity`: what the enforcement point's credential check found (a refused token gives a
-   * non-active status); the agent's stored state and the breaker are consulted on top.
+   * `identity`: what the enforcement point's credential check found from the agent's stored
+   * state (active, or why not). Without one (no credential, e.g. `redline eval`), the stored
+   * state and the breaker are read here.
    */
   async decide(action: Action, identity?: DecisionState["identity"]): Promise<Enforced> {
     const { policy, analyze } = this.p.current();
@@ -66,13 +67,11 @@ export class Enforcer {
       session: action.session
         ? (await this.p.sessions.get(action.session)).map((f) => f.fact)
         : undefined,
-      identity:
-        identity && identity.status !== "active"
-          ? identity
-          : await this.p.breaker.identity(action.agent),
+      // A credential check already read the agent's state: it is not read twice.
+      identity: identity ?? (await this.p.breaker.identity(action.agent)),
     };
     const decision = decide(policy, action, facts, state);
-    const stateDenied = state.identity !== undefined;
+    const stateDenied = state.identity !== undefined && state.identity.status !== "active";
     if (!this.p.audit) {
       await this.afterDecision(action, decision, stateDenied, at);
       return { decision, facts, actionHash: actionHash(action), at };
@@ -85,8 +84,8 @@ export class Enforcer {
   /** An action let through: it counts against its limits and taints its session. */
   async release(action: Action, e: Pick<Enforced, "facts" | "decision" | "at">): Promise<void> {
     for (const u of e.decision.usage ?? []) await this.p.counters.add(u.key, e.at, u.amount);
-    if (action.session)
-      await this.p.sessions.add(action.session, [...e.facts.categories, ...e.facts.flags], e.at);
+    const taint = [...e.facts.categories, ...e.facts.flags];
+    if (action.session && taint.length > 0) await this.p.sessions.add(action.session, taint, e.at);
   }
 
   private async afterDecision(

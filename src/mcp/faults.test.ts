@@ -59,6 +59,11 @@ class FailingAudit implements AuditLog {
       ? Promise.reject(new Error("disk full (injected)"))
       : this.real.append(input);
   }
+  appendDeferred(input: AuditInput) {
+    return this.failing
+      ? Promise.reject(new Error("disk full (injected)"))
+      : this.real.appendDeferred(input);
+  }
   checkpoint() {
     return this.real.checkpoint();
   }

@@ -71,6 +71,14 @@ const CAPABILITY: Record<ListKind, string> = {
   resourceTemplates: "resources",
 };
 const GATED = new Set(["tools/call", "resources/read", "prompts/get"]);
+const ACTIVE = { status: "active" } as const;
+
+/** An agent request in flight. The abort controller exists only while a call is held. */
+interface Live {
+  up?: number;
+  cancelled: boolean;
+  abort?: AbortController;
+}
 
 /**
  * One agent's MCP session through the gateway: every message from the agent (downstream) and
@@ -86,7 +94,7 @@ export class GatewaySession {
   private readonly serverRequests = new Map<string, { up: number; id: RequestId }>();
   private nextServerRequest = 1;
   /** Agent requests being served: to cancel them (held or forwarded). */
-  private readonly live = new Map<RequestId, { up?: number; abort: AbortController }>();
+  private readonly live = new Map<RequestId, Live>();
   private closed = false;
   private readonly closedListeners: (() => void)[] = [];
 
@@ -127,7 +135,7 @@ export class GatewaySession {
     if (this.closed) return;
     this.closed = true;
     for (const f of this.closedListeners) f();
-    for (const l of this.live.values()) l.abort.abort();
+    for (const l of this.live.values()) cancel(l);
     await Promise.all(this.ups.map((u) => u.close()));
     await this.down.close().catch(() => undefined);
   }
@@ -189,7 +197,7 @@ export class GatewaySession {
       const id = (n.params as { requestId?: RequestId } | undefined)?.requestId;
       const live = id === undefined ? undefined : this.live.get(id);
       if (!live || id === undefined) return;
-      live.abort.abort();
+      cancel(live);
       if (live.up === undefined) return;
       const up = this.ups[live.up] as Upstream;
       const upId = up.idFor(id);
@@ -330,11 +338,11 @@ export class GatewaySession {
   }
 
   private async forward(req: Request, index: number): Promise<void> {
-    const abort = new AbortController();
-    this.live.set(req.id, { up: index, abort });
+    const live: Live = { up: index, cancelled: false };
+    this.live.set(req.id, live);
     try {
       const a = await (this.ups[index] as Upstream).request(req.method, req.params, req.id);
-      if (!abort.signal.aborted) await this.reply({ ...a, id: req.id });
+      if (!live.cancelled) await this.reply({ ...a, id: req.id });
     } finally {
       this.live.delete(req.id);
     }
@@ -354,26 +362,28 @@ export class GatewaySession {
         errorResponse(req.id, CODES.invalidParams, `invalid ${req.method}: ${built.error}`),
       );
     const action = built.action;
-    const e = await this.deps.enforcer.decide(action, cred.ok ? undefined : cred.identity);
+    const e = await this.deps.enforcer.decide(action, cred.ok ? ACTIVE : cred.identity);
     if (e.auditError) this.deps.log(`audit write failed, call denied: ${e.auditError}`);
     const d = e.decision;
     if (d.decision === "deny")
       return this.reply(this.denial(req, d.reason, d.categories, d.rules, e));
-    const abort = new AbortController();
-    this.live.set(req.id, { abort });
+    const live: Live = { cancelled: false };
+    this.live.set(req.id, live);
     try {
       if (d.decision === "approval") {
-        const held = await this.hold(req, action, e, abort.signal);
-        if (abort.signal.aborted) return;
+        live.abort = new AbortController();
+        const held = await this.hold(req, action, e, live.abort.signal);
+        live.abort = undefined;
+        if (live.cancelled) return;
         if (!held.granted)
           return this.reply(this.denial(req, held.reason, d.categories, d.rules, e, held.id));
       }
       await this.deps.enforcer.release(action, e);
       const inner = target.rename === undefined ? params : { ...params, name: target.rename };
-      this.live.set(req.id, { up: target.index, abort });
+      live.up = target.index;
       const a = await (this.ups[target.index] as Upstream).request(req.method, inner, req.id);
       this.outcome(action, e, a);
-      if (!abort.signal.aborted) await this.reply({ ...a, id: req.id });
+      if (!live.cancelled) await this.reply({ ...a, id: req.id });
     } finally {
       this.live.delete(req.id);
     }
@@ -467,14 +477,19 @@ export class GatewaySession {
     const failed = isError(a) || (a.result as { isError?: unknown }).isError === true;
     const data: Record<string, unknown> = { decisionSeq: e.entry?.seq };
     if (isError(a)) data.error = { code: a.error.code, message: a.error.message };
-    void recordEvent(this.deps.audit, {
-      kind: failed ? "failed" : "completed",
-      at: Date.now(),
-      agent: action.agent,
-      session: action.session,
-      actionHash: e.actionHash,
-      data,
-    }).catch((error: unknown) => this.deps.log(`audit: outcome not recorded: ${String(error)}`));
+    void recordEvent(
+      this.deps.audit,
+      {
+        kind: failed ? "failed" : "completed",
+        at: Date.now(),
+        agent: action.agent,
+        session: action.session,
+        actionHash: e.actionHash,
+        data,
+      },
+      undefined,
+      { deferred: true },
+    ).catch((error: unknown) => this.deps.log(`audit: outcome not recorded: ${String(error)}`));
   }
 
   // --- from the servers -----------------------------------------------------------------
@@ -539,4 +554,9 @@ export class GatewaySession {
       this.deps.log(`could not answer the agent: ${String(error)}`);
     });
   }
+}
+
+function cancel(l: Live): void {
+  l.cancelled = true;
+  l.abort?.abort();
 }

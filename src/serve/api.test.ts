@@ -255,15 +255,26 @@ describe("agents and the kill switch", () => {
 
 describe("events, metrics, health, OpenAPI", () => {
   it("streams audit entries live and replays what a reconnecting client missed", async () => {
-    const seen = await sse("alice", undefined, 1, async () => {
-      await call("POST", "/v1/decisions", "ops-bot", shell("ops-bot", "echo streamed"));
-    });
-    expect(seen[0]).toMatchObject({ event: "decision" });
-    const last = Number(seen[0]?.id);
+    const command = (e: SseEvent) => JSON.parse(e.data ?? "{}").action?.command;
+    const seen = await sse(
+      "alice",
+      undefined,
+      (e) => command(e) === "echo streamed",
+      async () => {
+        await call("POST", "/v1/decisions", "ops-bot", shell("ops-bot", "echo streamed"));
+      },
+    );
+    expect(seen.at(-1)).toMatchObject({ event: "decision" });
+    const last = Number(seen.at(-1)?.id);
     await call("POST", "/v1/decisions", "ops-bot", shell("ops-bot", "echo missed"));
-    const replay = await sse("alice", last, 1, async () => undefined);
+    const replay = await sse(
+      "alice",
+      last,
+      () => true,
+      async () => undefined,
+    );
     expect(Number(replay[0]?.id)).toBe(last + 1);
-    expect(JSON.parse(replay[0]?.data ?? "{}").action.command).toBe("echo missed");
+    expect(command(replay[0] ?? {})).toBe("echo missed");
     const refused = await fetch(new URL("/v1/events", base));
     expect(refused.status).toBe(401);
   });
@@ -282,11 +293,13 @@ describe("events, metrics, health, OpenAPI", () => {
   });
 });
 
-/** Reads `count` events from /v1/events while `during` runs. */
+type SseEvent = { id?: string; event?: string; data?: string };
+
+/** Reads /v1/events while `during` runs, until an event satisfies `done`. */
 async function sse(
   who: string,
   lastId: number | undefined,
-  count: number,
+  done: (e: SseEvent) => boolean,
   during: () => Promise<void>,
 ) {
   const abort = new AbortController();
@@ -300,11 +313,11 @@ async function sse(
   const reader = (res.body as ReadableStream<Uint8Array>)
     .pipeThrough(new TextDecoderStream())
     .getReader();
-  const events: { id?: string; event?: string; data?: string }[] = [];
+  const events: SseEvent[] = [];
   let buffer = "";
   const started = during();
   const until = Date.now() + 10_000;
-  while (events.length < count && Date.now() < until) {
+  while (!events.some(done) && Date.now() < until) {
     const { value, done } = await reader.read();
     if (done) break;
     buffer += value;

@@ -72,7 +72,7 @@ export function apiRoutes(d: ApiDeps): Route[] {
       const started = performance.now();
       const action = actionFrom(await readJson(req));
       const cred = await d.callers.agent(req, action.agent);
-      const e = await d.enforcer.decide(action, cred.ok ? undefined : cred.identity);
+      const e = await d.enforcer.decide(action, cred.identity);
       const approval =
         e.decision.decision === "approval" && !e.auditError
           ? await approvalFor(action, e)

@@ -49,6 +49,11 @@ export interface AuditLog {
    * level. Rejects if it could not be made durable: the caller must then fail closed.
    */
   append(input: AuditInput): Promise<AuditEntry>;
+  /**
+   * Appends an entry nothing is waiting on (an outcome): it may be committed with the next
+   * append, within `deferMs`. Resolves once durable, like append.
+   */
+  appendDeferred(input: AuditInput, deferMs?: number): Promise<AuditEntry>;
   /** Signs a checkpoint at the current head now (no-op on an empty log or if one exists). */
   checkpoint(): Promise<Checkpoint | undefined>;
   head(): Promise<ChainHead>;

@@ -29,6 +29,8 @@ interface Pending {
   input: AuditInput;
   resolve: (e: AuditEntry) => void;
   reject: (e: Error) => void;
+  /** Why sealing it failed, when it did. */
+  error?: unknown;
 }
 
 /**
@@ -41,7 +43,13 @@ export class SqliteAuditLog implements AuditLog {
   /** Transactions committed and entries in them: group commit shows as entries > commits. */
   readonly stats = { commits: 0, entries: 0 };
   private pending: Pending[] = [];
+  /** Entries that may wait for the next commit (see appendDeferred). */
+  private deferred: Pending[] = [];
+  private deferTimer: NodeJS.Timeout | undefined;
   private timer: NodeJS.Immediate | NodeJS.Timeout | undefined;
+  /** When the newest checkpoint this process knows of was signed (epoch ms). */
+  private lastCheckpointAt: number | undefined;
+  private readonly tx: { immediate(batch: Pending[]): [Pending, AuditEntry][] };
   private closed = false;
   private readonly stmt: Record<
     "insert" | "head" | "lastCheckpoint" | "insertCheckpoint",
@@ -63,6 +71,8 @@ export class SqliteAuditLog implements AuditLog {
         "INSERT OR IGNORE INTO audit_checkpoints (seq, hash, time, signature) VALUES (?, ?, ?, ?)",
       ),
     };
+    // Built once: better-sqlite3 makes a new wrapper per db.transaction() call.
+    this.tx = db.transaction((batch: Pending[]) => this.insertBatch(batch));
   }
 
   append(input: AuditInput): Promise<AuditEntry> {
@@ -79,6 +89,19 @@ export class SqliteAuditLog implements AuditLog {
     });
   }
 
+  /**
+   * Appends an entry nothing waits on (what a call returned, say): it rides along with the
+   * next append's commit, or is committed within `deferMs` if none comes. It costs the hot
+   * path one row instead of one transaction; a crash may lose the last `deferMs` of them.
+   */
+  appendDeferred(input: AuditInput, deferMs = 25): Promise<AuditEntry> {
+    if (this.closed) return Promise.reject(new StoreError("closed", "the audit log is closed"));
+    return new Promise((resolve, reject) => {
+      this.deferred.push({ input, resolve, reject });
+      this.deferTimer ??= setTimeout(() => this.flush(), deferMs);
+    });
+  }
+
   /** Commits everything pending now. Synchronous: better-sqlite3 is. */
   flush(): void {
     if (this.timer !== undefined) {
@@ -86,44 +109,55 @@ export class SqliteAuditLog implements AuditLog {
       clearImmediate(this.timer as NodeJS.Immediate);
       this.timer = undefined;
     }
+    if (this.deferred.length > 0) {
+      clearTimeout(this.deferTimer);
+      this.deferTimer = undefined;
+      // Appended earlier, so sealed first: the chain keeps the order things happened in.
+      this.pending = [...this.deferred.splice(0), ...this.pending];
+    }
     while (this.pending.length > 0) this.commit(this.pending.splice(0, this.opts.maxBatch));
   }
 
   private commit(batch: Pending[]): void {
-    const done: [Pending, AuditEntry][] = [];
-    const refused: [Pending, Error][] = [];
+    let done: [Pending, AuditEntry][];
     try {
-      this.db
-        .transaction(() => {
-          let { seq, hash } = this.readHead();
-          for (const p of batch) {
-            let sealed: ReturnType<typeof sealEntry>;
-            try {
-              sealed = sealEntry(p.input, seq + 1, hash);
-            } catch (error) {
-              // One unserialisable input must not sink the batch; it alone is refused.
-              refused.push([p, toStoreError(error, "cannot record this entry")]);
-              continue;
-            }
-            const { entry } = sealed;
-            this.stmt.insert.run(entry.seq, sealed.sealed.body, entry.hash);
-            done.push([p, entry]);
-            seq = entry.seq;
-            hash = entry.hash;
-            if (seq % this.opts.checkpointEvery === 0) this.writeCheckpoint(seq, hash);
-          }
-          if (seq > 0 && this.checkpointOverdue()) this.writeCheckpoint(seq, hash);
-        })
-        .immediate();
+      done = this.tx.immediate(batch);
     } catch (error) {
       const e = toStoreError(error, "audit append failed");
       for (const p of batch) p.reject(e);
+      this.lastCheckpointAt = undefined; // a checkpoint in the rolled-back batch did not happen
       return;
     }
     this.stats.commits++;
     this.stats.entries += done.length;
-    for (const [p, e] of refused) p.reject(e);
+    const ok = new Set(done.map(([p]) => p));
+    for (const p of batch)
+      if (!ok.has(p)) p.reject(toStoreError(p.error, "cannot record this entry"));
     for (const [p, entry] of done) p.resolve(entry);
+  }
+
+  /** Inside the write transaction: the head is read under the lock, so processes may share. */
+  private insertBatch(batch: Pending[]): [Pending, AuditEntry][] {
+    const done: [Pending, AuditEntry][] = [];
+    let { seq, hash } = this.readHead();
+    for (const p of batch) {
+      let sealed: ReturnType<typeof sealEntry>;
+      try {
+        sealed = sealEntry(p.input, seq + 1, hash);
+      } catch (error) {
+        // One unserialisable input must not sink the batch; it alone is refused.
+        p.error = error;
+        continue;
+      }
+      const { entry } = sealed;
+      this.stmt.insert.run(entry.seq, sealed.sealed.body, entry.hash);
+      done.push([p, entry]);
+      seq = entry.seq;
+      hash = entry.hash;
+      if (seq % this.opts.checkpointEvery === 0) this.writeCheckpoint(seq, hash);
+    }
+    if (seq > 0 && this.checkpointOverdue()) this.writeCheckpoint(seq, hash);
+    return done;
   }
 
   private readHead(): ChainHead {
@@ -131,15 +165,24 @@ export class SqliteAuditLog implements AuditLog {
     return row ?? { seq: 0, hash: GENESIS_HASH };
   }
 
+  /**
+   * Read from the file once, then kept in memory: another process's checkpoints can only make
+   * this one sign more often than needed, never less.
+   */
   private checkpointOverdue(): boolean {
-    const last = this.stmt.lastCheckpoint.get() as { time: string } | undefined;
-    return !last || this.opts.clock() - Date.parse(last.time) >= this.opts.checkpointIntervalMs;
+    if (this.lastCheckpointAt === undefined) {
+      const last = this.stmt.lastCheckpoint.get() as { time: string } | undefined;
+      this.lastCheckpointAt = last ? Date.parse(last.time) : Number.NEGATIVE_INFINITY;
+    }
+    return this.opts.clock() - this.lastCheckpointAt >= this.opts.checkpointIntervalMs;
   }
 
   private writeCheckpoint(seq: number, hash: string): Checkpoint | undefined {
     if (!this.signer) return undefined;
-    const cp = this.signer.sign({ seq, hash, time: new Date(this.opts.clock()).toISOString() });
+    const now = this.opts.clock();
+    const cp = this.signer.sign({ seq, hash, time: new Date(now).toISOString() });
     this.stmt.insertCheckpoint.run(cp.seq, cp.hash, cp.time, cp.signature);
+    this.lastCheckpointAt = now;
     return cp;
   }
 

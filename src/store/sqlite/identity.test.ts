@@ -110,3 +110,27 @@ describe("migration 3 (identity)", () => {
     await up.close();
   });
 });
+
+describe("agent views are remembered only while nothing changed", () => {
+  it("sees another connection's suspension at the next read", async () => {
+    const { tempStateDir } = await import("../../audit/test-support/fixtures.js");
+    const { openSqliteStore } = await import("./open.js");
+    const dir = tempStateDir();
+    const gateway = openSqliteStore({ dir });
+    const cli = openSqliteStore({ dir });
+    try {
+      expect((await gateway.agents.view("a")).status).toBe("active");
+      expect((await gateway.agents.view("a")).status).toBe("active");
+      await cli.agents.setStatus("a", "suspended", { by: "ops", at: 1000 });
+      expect((await gateway.agents.view("a")).status).toBe("suspended");
+      await cli.agents.startPanic({ by: "ops", at: 2000 });
+      expect((await gateway.agents.view("b")).panic.active).toBe(true);
+      // Its own writes are seen too.
+      await gateway.agents.setStatus("a", "active", { by: "ops", at: 3000 });
+      expect((await gateway.agents.view("a")).status).toBe("active");
+    } finally {
+      await gateway.close();
+      await cli.close();
+    }
+  });
+});

@@ -37,7 +37,12 @@ export class SqliteAgentRegistry implements AgentRegistry {
     "view" | "list" | "get" | "setStatus" | "setBootstrap" | "bootstrap" | "panic" | "setPanic"
   >;
 
+  private readonly views = new Map<string, AgentView>();
+  private version = -1;
+  private readonly dataVersion: Statement;
+
   constructor(private readonly db: Database) {
+    this.dataVersion = db.prepare("PRAGMA data_version").pluck();
     this.stmt = lazyStatements(db, {
       // One read for a credential check: the agent's row (if any) and the panic row (if any).
       view: `SELECT a.agent, a.status, a.changed_by, a.reason, a.changed_at, a.revoked_before,
@@ -68,13 +73,28 @@ export class SqliteAgentRegistry implements AgentRegistry {
     });
   }
 
+  /**
+   * Read on every action, so remembered: a view is reused only while no connection has
+   * committed since (`PRAGMA data_version` moves when another connection commits; this one's
+   * own writes clear the cache). A suspension from any process is seen by the next read.
+   */
   async view(agent: string): Promise<AgentView> {
+    const version = this.read(() => this.dataVersion.get(), "state version not read") as number;
+    if (version !== this.version) {
+      this.views.clear();
+      this.version = version;
+    }
+    const hit = this.views.get(agent);
+    if (hit) return hit;
     const row = this.read(() => this.stmt.view.get(agent), `agent '${agent}' not read`) as
       | (AgentRow & PanicRow)
       | undefined;
     const state: AgentState =
       row && row.agent !== null ? toAgent(row) : { agent, status: "active" };
-    return { ...state, panic: toPanic(row) };
+    const view = { ...state, panic: toPanic(row) };
+    if (this.views.size >= 10_000) this.views.clear();
+    this.views.set(agent, view);
+    return view;
   }
 
   async list(): Promise<AgentState[]> {
@@ -148,6 +168,7 @@ export class SqliteAgentRegistry implements AgentRegistry {
   }
 
   private write<T>(f: () => T, doing: string): T {
+    this.views.clear();
     try {
       return this.db.transaction(f).immediate();
     } catch (error) {

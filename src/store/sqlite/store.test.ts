@@ -81,6 +81,20 @@ describe("group commit", () => {
     await store.close();
   });
 
+  it("a deferred entry rides along with the next append, in order, or commits on its own", async () => {
+    const store = openSqliteStore({ dir: tempStateDir() });
+    await store.audit.append(decisionInput(1));
+    const outcome = store.audit.appendDeferred(decisionInput(2), 10_000);
+    const next = await store.audit.append(decisionInput(3));
+    expect(await outcome).toMatchObject({ seq: 2, reason: "reason 2" });
+    expect(next).toMatchObject({ seq: 3, prevHash: (await outcome).hash });
+    expect(store.audit.stats).toEqual({ commits: 2, entries: 3 });
+    const alone = await store.audit.appendDeferred(decisionInput(4), 5);
+    expect(alone.seq).toBe(4);
+    expect(store.audit.stats.commits).toBe(3);
+    await store.close();
+  });
+
   it("refuses one entry that cannot be serialised without sinking its batch", async () => {
     const store = openSqliteStore({ dir: tempStateDir() });
     const bad = store.audit.append(decisionInput(2, { at: Number.NaN }));

@@ -1,0 +1,97 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { BIN, ROOT } from "../../mcp/test-support/harness.js";
+
+export interface Serving {
+  url: URL;
+  child: ChildProcess;
+  stderr: () => string;
+  stop(): Promise<void>;
+}
+
+/** `redline serve --listen <listen> ...` (the built CLI), resolved once it says where it listens. */
+export async function startServe(args: string[], listen = "127.0.0.1:0"): Promise<Serving> {
+  const child = spawn(process.execPath, [BIN, "serve", "--listen", listen, ...args], {
+    cwd: ROOT,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let err = "";
+  const url = await new Promise<URL>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`redline serve did not start: ${err}`)),
+      20_000,
+    );
+    child.stderr?.on("data", (d: Buffer) => {
+      err += d.toString();
+      const m = /listening (http:\/\/\S+)/.exec(err);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(new URL(m[1]));
+      }
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`redline serve exited with ${code}: ${err}`));
+    });
+  });
+  return {
+    url,
+    child,
+    stderr: () => err,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+/** Debian's Chromium (CI: `apt-get install -y chromium`); REDLINE_CHROMIUM overrides the path. */
+export const CHROMIUM = process.env.REDLINE_CHROMIUM ?? "/usr/bin/chromium";
+
+export interface Browser {
+  context: BrowserContext;
+  page: Page;
+  /** Console errors and uncaught exceptions seen on the page, in order. */
+  errors: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Headless Chromium driven by playwright-core, on a fresh profile. A missing browser is a
+ * failure with the fix in the message, never a silent skip.
+ */
+export async function launchChromium(profileRoot: string): Promise<Browser> {
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `Chromium is not installed at ${CHROMIUM}: the dashboard's browser test needs it. ` +
+        "Install Debian's package (apt-get update && apt-get install -y chromium) or set " +
+        "REDLINE_CHROMIUM to a Chromium executable.",
+    );
+  const profile = join(profileRoot, "chromium-profile");
+  mkdirSync(profile, { recursive: true });
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1440, height: 1000 },
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const errors: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(`console: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => errors.push(`page error: ${e.message}`));
+  return { context, page, errors, close: () => context.close() };
+}
