@@ -1,13 +1,17 @@
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { Option } from "commander";
+import type { AuditEntry } from "../audit/entry.js";
 import { readPublicKey } from "../audit/keys.js";
+import { parseWebhookFlag } from "../notify/config.js";
+import { WebhookNotifier } from "../notify/webhooks.js";
 import { Callers } from "../serve/auth.js";
 import { AuditFollower } from "../serve/follow.js";
 import { Metrics } from "../serve/metrics.js";
 import { ControlPlane } from "../serve/server.js";
-import type { Durability } from "../store/ports.js";
+import type { Durability, StateStore } from "../store/ports.js";
 import { openEnforcement } from "./enforcement.js";
+import { UsageError } from "./errors.js";
 import { listenAddress } from "./listen.js";
 
 export const DASHBOARD_DIR = fileURLToPath(new URL("../../dashboard/", import.meta.url));
@@ -18,6 +22,9 @@ interface ServeFlags {
   durability?: Durability;
   listen: string;
   watch?: boolean;
+  webhook?: string[];
+  webhookSecretEnv?: string;
+  publicUrl?: string;
 }
 
 const CHECKPOINT_EVERY_MS = 60_000;
@@ -31,6 +38,14 @@ const PRUNE_EVERY_MS = 10 * 60_000;
 export async function runServe(o: ServeFlags, stderr: NodeJS.WritableStream): Promise<number> {
   const log = (line: string) => stderr.write(`redline serve: ${line}\n`);
   const { host, port } = listenAddress(o.listen);
+  const webhooks = (o.webhook ?? []).map((value) => {
+    const r = parseWebhookFlag(value, {
+      ...(o.webhookSecretEnv ? { secretEnv: o.webhookSecretEnv } : {}),
+      secretFlag: "--webhook-secret-env",
+    });
+    if (!r.ok) throw new UsageError(r.error);
+    return r.webhook;
+  });
   const en = await openEnforcement({ ...o, log });
   const { store } = en;
   const follower = new AuditFollower(store.audit, { log });
@@ -55,6 +70,9 @@ export async function runServe(o: ServeFlags, stderr: NodeJS.WritableStream): Pr
     dashboardDir: DASHBOARD_DIR,
     log,
   });
+  const notifier = webhooks.length > 0 ? new WebhookNotifier({ webhooks, log }) : undefined;
+  let dashboard = o.publicUrl;
+  if (notifier) follower.subscribe((e) => void notifyOf(e, store, notifier, () => dashboard));
   await follower.start();
   // A long-running process seals the chain even when appends stop, and forgets old counts.
   const timers = [
@@ -65,6 +83,7 @@ export async function runServe(o: ServeFlags, stderr: NodeJS.WritableStream): Pr
     setInterval(() => void pruneCounters(en, log), PRUNE_EVERY_MS),
   ];
   const url = await plane.listen();
+  dashboard ??= url.href;
   log(
     `listening ${url.href} (dashboard ${url.href}, API ${url.href}v1/, OpenAPI ${url.href}openapi.json)`,
   );
@@ -73,9 +92,28 @@ export async function runServe(o: ServeFlags, stderr: NodeJS.WritableStream): Pr
   });
   for (const t of timers) clearInterval(t);
   follower.stop();
+  await notifier?.close();
   await plane.close();
   await en.close();
   return 0;
+}
+
+/** Approval requests and quarantines, as they reach the log, go out to the webhooks. */
+async function notifyOf(
+  e: AuditEntry,
+  store: StateStore,
+  notifier: WebhookNotifier,
+  dashboard: () => string | undefined,
+): Promise<void> {
+  const url = dashboard();
+  const base = url ? { dashboardUrl: url } : {};
+  if (e.kind === "agent.quarantined")
+    notifier.notify({ type: "agent.quarantined", entry: e, ...base });
+  if (e.kind !== "approval.requested") return;
+  const id = e.data?.approval;
+  const request =
+    typeof id === "string" ? await store.approvals.get(id).catch(() => undefined) : undefined;
+  if (request) notifier.notify({ type: "approval.requested", entry: e, request, ...base });
 }
 
 /** Counters older than the longest window any limit or the breaker looks back are dead weight. */
@@ -110,6 +148,15 @@ export function registerServeCommand(program: Command, setExit: (code: number) =
         .default("crash"),
     )
     .option("--no-watch", "do not reload the policy when its files change")
+    .option(
+      "--webhook <[json=|slack=]url...>",
+      "notify approval requests and quarantines (JSON, or Slack-compatible); HMAC-signed when a secret is set",
+    )
+    .option("--webhook-secret-env <VAR>", "environment variable holding the webhook signing secret")
+    .option(
+      "--public-url <url>",
+      "the dashboard's address in notification links (default: the listen address)",
+    )
     .addHelpText(
       "after",
       `
