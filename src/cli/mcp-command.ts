@@ -43,6 +43,10 @@ export function registerMcpCommand(program: Command, setExit: (code: number) => 
     )
     .option("--agent <id>", `stdio: the agent (default: $${AGENT_ENV}, else the token's)`)
     .option("--token-file <file>", `stdio: read the agent token from FILE (default: $${TOKEN_ENV})`)
+    .option(
+      "--server <url>",
+      "decide through a control plane (redline serve) instead of a local state directory",
+    )
     .option("--environment <env>", "the environment actions are taken in (e.g. prod)")
     .option("--call-timeout <seconds>", "fail a call the upstream has not answered by then", "120")
     .option(

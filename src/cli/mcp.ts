@@ -4,15 +4,16 @@ import { basename } from "node:path";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { AgentIdentity } from "../identity/agents.js";
-import type { SigningKeys } from "../identity/keys.js";
-import { policyKnows } from "../identity/tokens.js";
+import { type IssuedToken, policyKnows } from "../identity/tokens.js";
+import type { Actor } from "../mcp/actions.js";
 import { ConfigError, parseConfig } from "../mcp/config.js";
-import { storeApprovalGate } from "../mcp/hold.js";
+import { localFilter, Visibility } from "../mcp/filter.js";
+import { localOutcomes, storeApprovalGate } from "../mcp/hold.js";
 import { HttpGateway } from "../mcp/http.js";
 import { type CredentialCheck, GatewaySession, type SessionDeps } from "../mcp/session.js";
 import type { UpstreamSpec } from "../mcp/upstream.js";
+import { ControlPlaneClient } from "../remote/control-plane.js";
 import type { Durability } from "../store/ports.js";
-import type { SqliteStateStore } from "../store/sqlite/open.js";
 import { openEnforcement } from "./enforcement.js";
 import { UsageError } from "./errors.js";
 import { listenAddress } from "./listen.js";
@@ -34,6 +35,7 @@ export interface McpOptions {
   callTimeout?: string;
   approvalPoll?: string;
   watch?: boolean;
+  server?: string;
 }
 
 export const TOKEN_ENV = "REDLINE_TOKEN";
@@ -56,44 +58,25 @@ export async function runMcp(
   const timeoutMs = seconds(o.callTimeout ?? "120", "--call-timeout") * 1000;
   const pollMs =
     o.approvalPoll === undefined ? 250 : seconds(o.approvalPoll, "--approval-poll") * 1000;
-  const en = await openEnforcement({ ...o, log });
-  const { policy, store, keys, verifier } = en;
-  const deps: SessionDeps = {
-    enforcer: en.enforcer,
-    view: policy.current,
-    approvals: storeApprovalGate(en.approvals, store.approvals, { pollMs }),
-    audit: store.audit,
-    log,
-  };
-  const check = async (
-    token: string,
-    agent?: string,
-  ): Promise<CredentialCheck & { agent?: string }> => {
-    const r = await verifier.verify(token, agent);
-    if (!r.ok) return { ok: false, reason: r.refusal.reason, identity: r.identity };
-    if (!policyKnows(policy.current().policy, r.agent))
-      return {
-        ok: false,
-        reason: `agent '${r.agent}' is not in the policy`,
-        identity: { status: "revoked" },
-      };
-    return { ok: true, agent: r.agent };
-  };
+  const backend = o.server ? remoteBackend(o.server, log) : await localBackend(o, pollMs, log);
+  const check = backend.check;
   const sessionOptions = { upstreams, upstream: { timeoutMs } };
   const live = new Set<GatewaySession>();
   const open = (
     transport: Transport,
     agent: string,
     session: string,
+    token: () => string,
     credential: () => Promise<CredentialCheck>,
   ) => {
-    const s = new GatewaySession(transport, deps, {
+    const actor = {
+      agent,
+      session: `mcp:${session}`,
+      ...(o.environment ? { environment: o.environment } : {}),
+    };
+    const s = new GatewaySession(transport, backend.deps(actor, token), {
       ...sessionOptions,
-      actor: {
-        agent,
-        session: `mcp:${session}`,
-        ...(o.environment ? { environment: o.environment } : {}),
-      },
+      actor,
       credential,
     });
     live.add(s);
@@ -106,7 +89,7 @@ export async function runMcp(
       session: s,
     };
   };
-  policy.onChange(() => {
+  backend.onPolicyChange(() => {
     for (const s of live) s.policyChanged();
   });
 
@@ -128,15 +111,15 @@ export async function runMcp(
           return r.ok ? { ok: true, agent: r.agent as string } : { ok: false, reason: r.reason };
         },
         open: ({ transport, agent, sessionId, token }) =>
-          open(transport, agent, sessionId, () => check(token(), agent)),
+          open(transport, agent, sessionId, token, () => check(token(), agent)),
         log,
       });
       const url = await http.listen();
       log(`listening ${url.href} (upstream: ${upstreams.map((u) => u.name).join(", ")})`);
       await stopped;
     } else {
-      const cred = await stdioCredential(o, env, store, keys, policy.current().policy, check);
-      const s = open(new StdioServerTransport(), cred.agent, randomUUID(), cred.check);
+      const cred = await stdioCredential(o, env, backend);
+      const s = open(new StdioServerTransport(), cred.agent, randomUUID(), cred.token, cred.check);
       const closed = new Promise<void>((resolve) => {
         s.session.onClosed(resolve);
       });
@@ -149,7 +132,7 @@ export async function runMcp(
   } finally {
     await http?.close();
     await Promise.all([...live].map((s) => s.close()));
-    await en.close();
+    await backend.close();
   }
   return 0;
 }
@@ -162,26 +145,22 @@ export async function runMcp(
 async function stdioCredential(
   o: McpOptions,
   env: NodeJS.ProcessEnv,
-  store: SqliteStateStore,
-  keys: SigningKeys,
-  policy: import("../core/policy/model.js").Policy,
-  check: (token: string, agent?: string) => Promise<CredentialCheck & { agent?: string }>,
-): Promise<{ agent: string; check: () => Promise<CredentialCheck> }> {
+  backend: Backend,
+): Promise<{ agent: string; token: () => string; check: () => Promise<CredentialCheck> }> {
+  const { check } = backend;
   const secret = env[SECRET_ENV];
   const agentFlag = o.agent ?? env[AGENT_ENV];
   if (secret && !o.tokenFile && !env[TOKEN_ENV]) {
     if (!agentFlag) throw new UsageError(`${SECRET_ENV} needs the agent: --agent or ${AGENT_ENV}`);
-    const identity = new AgentIdentity({
-      agents: store.agents,
-      audit: store.audit,
-      keys,
-      policy,
-      actor: "redline-mcp",
-    });
+    const exchange = backend.exchange;
+    if (!exchange)
+      throw new UsageError(
+        `${SECRET_ENV} needs the local state directory; with --server give ${TOKEN_ENV}`,
+      );
     let token = "";
     let renewAt = 0;
     const renew = async () => {
-      const issued = await identity.exchange(agentFlag, secret);
+      const issued = await exchange(agentFlag, secret);
       token = issued.token;
       // Renewed at two thirds of its life, so a call never meets an expired token.
       renewAt = Date.now() + ((issued.claims.exp - issued.claims.iat) * 1000 * 2) / 3;
@@ -193,6 +172,7 @@ async function stdioCredential(
     }
     return {
       agent: agentFlag,
+      token: () => token,
       check: async () => {
         if (Date.now() >= renewAt) {
           try {
@@ -213,7 +193,83 @@ async function stdioCredential(
   const first = await check(token.trim(), agentFlag);
   if (!first.ok) throw new UsageError(`agent token refused: ${first.reason}`);
   const agent = first.agent as string;
-  return { agent, check: () => check(token.trim(), agent) };
+  return { agent, token: () => token.trim(), check: () => check(token.trim(), agent) };
+}
+
+/** Where sessions decide: this process's state directory, or a control plane. */
+interface Backend {
+  check(token: string, agent?: string): Promise<CredentialCheck & { agent?: string }>;
+  deps(actor: Actor, token: () => string): SessionDeps;
+  /** Exchanges a bootstrap secret for a token (local state only). */
+  exchange?: (agent: string, secret: string) => Promise<IssuedToken>;
+  onPolicyChange(f: () => void): void;
+  close(): Promise<void>;
+}
+
+async function localBackend(
+  o: McpOptions,
+  pollMs: number,
+  log: (l: string) => void,
+): Promise<Backend> {
+  const en = await openEnforcement({ ...o, log });
+  const { policy, store, keys, verifier } = en;
+  const approvals = storeApprovalGate(en.approvals, store.approvals, { pollMs });
+  const outcome = localOutcomes(store.audit, log);
+  return {
+    async check(token, agent) {
+      const r = await verifier.verify(token, agent);
+      if (!r.ok) return { ok: false, reason: r.refusal.reason, identity: r.identity };
+      if (!policyKnows(policy.current().policy, r.agent))
+        return {
+          ok: false,
+          reason: `agent '${r.agent}' is not in the policy`,
+          identity: { status: "revoked" },
+        };
+      return { ok: true, agent: r.agent };
+    },
+    deps: (actor) => ({
+      enforcer: en.enforcer,
+      filter: localFilter(new Visibility(policy.current, actor)),
+      approvals,
+      outcome,
+      log,
+    }),
+    exchange: (agent, secret) =>
+      new AgentIdentity({
+        agents: store.agents,
+        audit: store.audit,
+        keys,
+        policy: policy.current().policy,
+        actor: "redline-mcp",
+      }).exchange(agent, secret),
+    onPolicyChange: (f) => policy.onChange(f),
+    close: () => en.close(),
+  };
+}
+
+/** Decisions, approvals and lists from `redline serve` at `server`; the policy lives there. */
+function remoteBackend(server: string, log: (l: string) => void): Backend {
+  let client: ControlPlaneClient;
+  try {
+    client = new ControlPlaneClient(server, { log });
+  } catch {
+    throw new UsageError(`--server ${server}: not a URL`);
+  }
+  return {
+    check: (token, agent) =>
+      client.whoami(token).then((r) =>
+        r.ok && agent !== undefined && r.agent !== agent
+          ? {
+              ok: false,
+              reason: `token of agent '${r.agent}', not '${agent}'`,
+              identity: { status: "revoked" },
+            }
+          : r,
+      ),
+    deps: (_actor, token) => ({ ...client.session(token, log), log }),
+    onPolicyChange: () => undefined,
+    close: async () => undefined,
+  };
 }
 
 function readToken(file: string): string {

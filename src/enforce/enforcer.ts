@@ -19,6 +19,14 @@ export interface Enforced {
   auditError?: string;
   /** When the decision was taken (epoch ms): counters of a later release count from here. */
   at: number;
+  /** From a control plane: the approval request it opened, or the grant it used for this action. */
+  approval?: { id: string; status: "pending" | "used"; expiresAt: number };
+}
+
+/** What an enforcement point decides with: this process's Enforcer, or a control plane's. */
+export interface Decider {
+  decide(action: Action, identity?: DecisionState["identity"]): Promise<Enforced>;
+  release(action: Action, e: Enforced): Promise<void>;
 }
 
 /** The policy and analyzer in force; swapped whole on a hot reload. */
@@ -42,7 +50,7 @@ export interface EnforcerParts {
  * and identity the engine needs, decide, record the decision durably (a failed write denies),
  * feed denials to the circuit breaker. `release` does what follows an action being let through.
  */
-export class Enforcer {
+export class Enforcer implements Decider {
   private readonly clock: () => number;
 
   constructor(private readonly p: EnforcerParts) {

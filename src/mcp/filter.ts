@@ -6,8 +6,25 @@ import { type Actor, actionFor, PROMPT_GET, RESOURCE_READ } from "./actions.js";
 /**
  * What an agent may see in a list: a tool it could ever call, a resource it could read, a
  * prompt it could get. Lists are filtered on every answer (every page), so no cursor, cache
- * or other method shows what the policy hides.
+ * or other method shows what the policy hides. One answer per item, in order.
  */
+export interface ListFilter {
+  tools(server: string, names: readonly string[]): Promise<boolean[]>;
+  prompts(server: string, names: readonly string[]): Promise<boolean[]>;
+  resources(server: string, uris: readonly string[]): Promise<boolean[]>;
+  templates(server: string): Promise<boolean>;
+}
+
+/** The filter from a policy in this process. */
+export function localFilter(v: Visibility): ListFilter {
+  return {
+    tools: async (server, names) => names.map((n) => v.tool(server, n)),
+    prompts: async (server, names) => names.map((n) => v.prompt(server, n)),
+    resources: async (server, uris) => uris.map((u) => v.resource(server, u)),
+    templates: async (server) => v.template(server),
+  };
+}
+
 export class Visibility {
   constructor(
     private readonly view: () => PolicyView,

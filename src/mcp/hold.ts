@@ -1,6 +1,7 @@
 import type { ApprovalService } from "../approvals/service.js";
-import type { ApprovalStore } from "../store/ports.js";
-import type { ApprovalGate } from "./session.js";
+import { recordEvent } from "../audit/record.js";
+import type { ApprovalStore, AuditLog } from "../store/ports.js";
+import type { ApprovalGate, SessionDeps } from "./session.js";
 
 /**
  * A held call waits on the store's approval record, and on nothing else: whoever votes (the
@@ -56,4 +57,25 @@ export function storeApprovalGate(
       }
     },
   };
+}
+
+/** Outcomes into this process's audit log, committed with the next decision (see appendDeferred). */
+export function localOutcomes(
+  audit: AuditLog,
+  log: (line: string) => void,
+): SessionDeps["outcome"] {
+  return (action, e, failed, error) =>
+    void recordEvent(
+      audit,
+      {
+        kind: failed ? "failed" : "completed",
+        at: Date.now(),
+        agent: action.agent,
+        session: action.session,
+        actionHash: e.actionHash,
+        data: { decisionSeq: e.entry?.seq, ...(error ? { error } : {}) },
+      },
+      undefined,
+      { deferred: true },
+    ).catch((err: unknown) => log(`audit: outcome not recorded: ${String(err)}`));
 }

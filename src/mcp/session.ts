@@ -1,11 +1,9 @@
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import { recordEvent } from "../audit/record.js";
 import type { DecisionState } from "../core/engine/decision.js";
 import type { Action } from "../core/envelope.js";
-import type { Enforced, Enforcer, PolicyView } from "../enforce/enforcer.js";
-import type { AuditLog } from "../store/ports.js";
+import type { Decider, Enforced } from "../enforce/enforcer.js";
 import { type Actor, actionFor } from "./actions.js";
-import { Visibility } from "./filter.js";
+import type { ListFilter } from "./filter.js";
 import { mergeInitialize, withListChanged } from "./initialize.js";
 import { Routes } from "./routes.js";
 import {
@@ -39,11 +37,18 @@ export type CredentialCheck =
   | { ok: true }
   | { ok: false; reason: string; identity: NonNullable<DecisionState["identity"]> };
 
+/** What a session decides with: local pieces (a state directory) or a control plane's. */
 export interface SessionDeps {
-  enforcer: Enforcer;
-  view: () => PolicyView;
+  enforcer: Decider;
+  filter: ListFilter;
   approvals: ApprovalGate;
-  audit: AuditLog;
+  /** What the server answered a released call: recorded after the decision, off the hot path. */
+  outcome(
+    action: Action,
+    e: Enforced,
+    failed: boolean,
+    error?: { code: number; message: string },
+  ): void;
   log(line: string): void;
 }
 
@@ -88,7 +93,6 @@ interface Live {
 export class GatewaySession {
   private readonly ups: Upstream[];
   private readonly routes: Routes;
-  private readonly visible: Visibility;
   private capabilities: Record<string, unknown>[] = [];
   /** Requests the servers sent the agent, by the id the agent sees. */
   private readonly serverRequests = new Map<string, { up: number; id: RequestId }>();
@@ -104,7 +108,6 @@ export class GatewaySession {
     private readonly o: SessionOptions,
   ) {
     this.routes = new Routes(o.upstreams.map((u) => u.name));
-    this.visible = new Visibility(deps.view, o.actor);
     this.ups = o.upstreams.map(
       (spec, i) =>
         new Upstream(
@@ -258,7 +261,7 @@ export class GatewaySession {
     const a = await (this.ups[index] as Upstream).request(req.method, inner, req.id);
     if (isError(a)) return this.reply({ ...a, id: req.id });
     const result = { ...(a.result as Record<string, unknown>) };
-    result[kind] = this.filter(index, kind, result[kind]);
+    result[kind] = await this.filter(index, kind, result[kind]);
     if (this.routes.namespaced) {
       const next = result.nextCursor as string | undefined;
       delete result.nextCursor;
@@ -269,28 +272,33 @@ export class GatewaySession {
     return this.reply(resultResponse(req.id, result));
   }
 
-  private filter(index: number, kind: ListKind, items: unknown): unknown[] {
+  private async filter(index: number, kind: ListKind, items: unknown): Promise<unknown[]> {
     if (!Array.isArray(items)) return [];
     const server = this.o.upstreams[index]?.name as string;
-    const out: unknown[] = [];
-    for (const item of items as Record<string, unknown>[]) {
-      if (kind === "tools" || kind === "prompts") {
-        const name = String(item.name);
-        const ok =
-          kind === "tools" ? this.visible.tool(server, name) : this.visible.prompt(server, name);
-        if (ok) out.push({ ...item, name: this.routes.outward(index, name) });
-      } else if (kind === "resources") {
-        if (!this.visible.resource(server, item.uri)) continue;
-        this.routes.sawResource(index, String(item.uri));
-        out.push(item);
-      } else if (this.visible.template(server)) out.push(item);
-    }
-    if (kind === "resourceTemplates")
+    const list = items as Record<string, unknown>[];
+    const f = this.deps.filter;
+    if (kind === "resourceTemplates") {
+      if (!(await f.templates(server))) return [];
       this.routes.sawTemplates(
         index,
-        out.map((t) => String((t as { uriTemplate?: unknown }).uriTemplate)),
+        list.map((t) => String(t.uriTemplate)),
       );
-    return out;
+      return list;
+    }
+    if (kind === "resources") {
+      const ok = await f.resources(
+        server,
+        list.map((r) => String(r.uri)),
+      );
+      const out = list.filter((_, i) => ok[i] === true);
+      for (const r of out) this.routes.sawResource(index, String(r.uri));
+      return out;
+    }
+    const names = list.map((t) => String(t.name));
+    const ok = await (kind === "tools" ? f.tools(server, names) : f.prompts(server, names));
+    return list.flatMap((item, i) =>
+      ok[i] === true ? [{ ...item, name: this.routes.outward(index, names[i] as string) }] : [],
+    );
   }
 
   private async broadcast(req: Request): Promise<void> {
@@ -309,7 +317,7 @@ export class GatewaySession {
     const uri = String((req.params as { uri?: unknown } | undefined)?.uri);
     const index = this.routes.resource(uri, this.withCapability("resources"));
     const server = index === undefined ? undefined : this.o.upstreams[index]?.name;
-    if (index === undefined || server === undefined || !this.visible.resource(server, uri))
+    if (index === undefined || server === undefined || !(await this.one("resources", server, uri)))
       return this.reply(errorResponse(req.id, CODES.invalidParams, `unknown resource: ${uri}`));
     return this.forward(req, index);
   }
@@ -321,7 +329,7 @@ export class GatewaySession {
     if (ref?.type === "ref/prompt") {
       const named = this.routes.inward(String(ref.name));
       const server = named ? this.o.upstreams[named.index]?.name : undefined;
-      if (!named || !server || !this.visible.prompt(server, named.name))
+      if (!named || !server || !(await this.one("prompts", server, named.name)))
         return this.reply(
           errorResponse(req.id, CODES.invalidParams, `unknown prompt: ${ref.name}`),
         );
@@ -330,7 +338,7 @@ export class GatewaySession {
     }
     const index = this.routes.resource(String(ref?.uri), this.withCapability("resources"));
     const server = index === undefined ? undefined : this.o.upstreams[index]?.name;
-    if (index === undefined || !server || !this.visible.template(server))
+    if (index === undefined || !server || !(await this.deps.filter.templates(server)))
       return this.reply(
         errorResponse(req.id, CODES.invalidParams, `unknown resource: ${ref?.uri}`),
       );
@@ -472,24 +480,10 @@ export class GatewaySession {
     return errorResponse(req.id, CODES.denied, text, data);
   }
 
-  /** What the server answered, after the decision entry: written without holding the reply. */
   private outcome(action: Action, e: Enforced, a: Response): void {
     const failed = isError(a) || (a.result as { isError?: unknown }).isError === true;
-    const data: Record<string, unknown> = { decisionSeq: e.entry?.seq };
-    if (isError(a)) data.error = { code: a.error.code, message: a.error.message };
-    void recordEvent(
-      this.deps.audit,
-      {
-        kind: failed ? "failed" : "completed",
-        at: Date.now(),
-        agent: action.agent,
-        session: action.session,
-        actionHash: e.actionHash,
-        data,
-      },
-      undefined,
-      { deferred: true },
-    ).catch((error: unknown) => this.deps.log(`audit: outcome not recorded: ${String(error)}`));
+    const error = isError(a) ? { code: a.error.code, message: a.error.message } : undefined;
+    this.deps.outcome(action, e, failed, error);
   }
 
   // --- from the servers -----------------------------------------------------------------
@@ -520,7 +514,7 @@ export class GatewaySession {
         related = up.relatedTo();
         break;
       case "notifications/resources/updated":
-        if (!this.visible.resource(server, (n.params as { uri?: unknown } | undefined)?.uri))
+        if (!(await this.one("resources", server, String((n.params as { uri?: unknown }).uri))))
           return;
         break;
       case "notifications/resources/list_changed":
@@ -540,6 +534,11 @@ export class GatewaySession {
   }
 
   // --- helpers --------------------------------------------------------------------------
+
+  private async one(kind: "resources" | "prompts", server: string, item: string): Promise<boolean> {
+    const [ok] = await this.deps.filter[kind](server, [item]);
+    return ok === true;
+  }
 
   private has(index: number, capability: string): boolean {
     return this.capabilities[index]?.[capability] !== undefined;

@@ -145,10 +145,10 @@ describe("the dashboard, in Chromium, against redline serve and redline mcp", ()
       },
     );
     let settled = false;
-    void call.finally(() => {
+    const done = () => {
       settled = true;
-    });
-
+    };
+    call.then(done, done); // a failing test must not leave an unhandled rejection behind
     const pending = card(command);
     await pending.waitFor(WAIT);
     expect(await stillSamePage()).toBe(true);
@@ -156,8 +156,8 @@ describe("the dashboard, in Chromium, against redline serve and redline mcp", ()
     // What a human sees (innerText skips the collapsed "Full action" JSON), not the DOM's text.
     // biome-ignore lint/performance/useDomNodeTextContent: rendered text is the point here
     const shown = (await pending.innerText()).replace(/\s+/g, " ");
-    expect(shown).toContain("coding-agent wants to run MCP tool call");
-    expect(shown).toContain("everything › echo");
+    expect(shown).toContain("coding-agent wants to call everything › echo");
+    expect(shown).toMatch(/MCP tool call/i); // the heading is uppercased by CSS
     expect(shown).toContain(`"message": "${command}"`);
     expect(shown).toContain("data.destroy");
     expect(shown).toContain("recursive rm of /srv/data (a data directory)");
@@ -202,19 +202,24 @@ describe("the dashboard, in Chromium, against redline serve and redline mcp", ()
       page
         .locator("#feed-rows tr")
         .evaluateAll((rows) => rows.map((r) => r.getAttribute("data-kind") ?? ""));
-    await page.getByLabel("Kind", { exact: true }).selectOption("approval.*");
-    const approvalKinds = await kinds();
-    expect(approvalKinds.length).toBeGreaterThanOrEqual(3);
-    expect(approvalKinds.every((k) => k.startsWith("approval."))).toBe(true);
-    await page.getByLabel("Kind", { exact: true }).selectOption("");
-    await page.getByLabel("Decision", { exact: true }).selectOption("approval");
-    expect(await kinds()).toEqual(["decision"]);
-    await page.getByLabel("Decision", { exact: true }).selectOption("");
-    await page.getByLabel("Agent", { exact: true }).selectOption("support-bot");
-    expect(await kinds()).toEqual([]);
-    await page.getByLabel("Agent", { exact: true }).selectOption("coding-agent");
-    expect((await kinds()).length).toBeGreaterThan(3);
-    await page.getByLabel("Agent", { exact: true }).selectOption("");
+    const filter = (name: string) => page.getByLabel(name, { exact: true });
+    try {
+      await filter("Kind").selectOption("approval.*");
+      const approvalKinds = await kinds();
+      expect(approvalKinds.length).toBeGreaterThanOrEqual(3);
+      expect(approvalKinds.every((k) => k.startsWith("approval."))).toBe(true);
+      await filter("Kind").selectOption("");
+      await filter("Decision").selectOption("approval");
+      expect(await kinds()).toEqual(["decision"]);
+      await filter("Decision").selectOption("");
+      await filter("Agent").selectOption("support-bot");
+      expect(await kinds()).toEqual([]);
+      expect(await page.locator("#feed-count").textContent()).toMatch(/^0 of \d+ entries match/);
+      await filter("Agent").selectOption("coding-agent");
+      expect((await kinds()).length).toBeGreaterThan(3);
+    } finally {
+      for (const name of ["Kind", "Agent", "Decision"]) await filter(name).selectOption("");
+    }
   });
 
   it("shows a refused vote: the request was decided by someone else first", {
@@ -228,6 +233,7 @@ describe("the dashboard, in Chromium, against redline serve and redline mcp", ()
         timeout: 60_000,
       },
     );
+    call.catch(() => {}); // awaited below; a failing test must not leave it unhandled
     const pending = card(command);
     await pending.waitFor(WAIT);
     const id = (await pending.getAttribute("data-approval-id")) as string;

@@ -11,7 +11,8 @@ import { Enforcer } from "../../enforce/enforcer.js";
 import { ReloadingPolicy } from "../../enforce/reload.js";
 import { CircuitBreaker } from "../../identity/breaker.js";
 import type { AuditLog, StateStore } from "../../store/ports.js";
-import { storeApprovalGate } from "../hold.js";
+import { localFilter, Visibility } from "../filter.js";
+import { localOutcomes, storeApprovalGate } from "../hold.js";
 import { type CredentialCheck, GatewaySession } from "../session.js";
 import type { UpstreamSpec } from "../upstream.js";
 
@@ -69,17 +70,18 @@ export async function inProcessGateway(args: {
     audit,
   });
   const [agentSide, gatewaySide] = InMemoryTransport.createLinkedPair();
+  const actor = { agent: "coding-agent", session: "mcp:test" };
   const session = new GatewaySession(
     gatewaySide,
     {
       enforcer,
-      view: policy.current,
+      filter: localFilter(new Visibility(policy.current, actor)),
       approvals: storeApprovalGate(service, store.approvals, { pollMs: 20 }),
-      audit,
+      outcome: localOutcomes(audit, (l) => log.push(l)),
       log: (l) => log.push(l),
     },
     {
-      actor: { agent: "coding-agent", session: "mcp:test" },
+      actor,
       upstreams: args.upstreams,
       upstream: { timeoutMs: args.timeoutMs ?? 10_000, stderr: "ignore" },
       credential: args.credential ?? (async () => ({ ok: true })),
