@@ -1,6 +1,7 @@
 import type { Database, Statement } from "better-sqlite3";
 import { toStoreError } from "../errors.js";
 import type { Counters, SessionFact, SessionFacts } from "../ports.js";
+import { ChangeCache } from "./change-cache.js";
 
 /** Sliding windows as rows of (key, at, amount): a window sum is one indexed range scan. */
 export class SqliteCounters implements Counters {
@@ -35,8 +36,11 @@ export class SqliteCounters implements Counters {
 
 export class SqliteSessionFacts implements SessionFacts {
   private readonly stmt: Record<"add" | "get", Statement>;
+  /** A session's taint is read on every action of it (see ChangeCache). */
+  private readonly cache: ChangeCache<SessionFact[]>;
 
   constructor(private readonly db: Database) {
+    this.cache = new ChangeCache(db);
     this.stmt = {
       add: db.prepare("INSERT OR IGNORE INTO session_facts (session, fact, at) VALUES (?, ?, ?)"),
       get: db.prepare("SELECT fact, at FROM session_facts WHERE session = ? ORDER BY at, fact"),
@@ -44,6 +48,7 @@ export class SqliteSessionFacts implements SessionFacts {
   }
 
   async add(session: string, facts: readonly string[], at: number): Promise<void> {
+    this.cache.clear();
     try {
       this.db.transaction(() => {
         for (const f of facts) this.stmt.add.run(session, f, at);
@@ -54,6 +59,6 @@ export class SqliteSessionFacts implements SessionFacts {
   }
 
   async get(session: string): Promise<SessionFact[]> {
-    return this.stmt.get.all(session) as SessionFact[];
+    return this.cache.get(session, () => this.stmt.get.all(session) as SessionFact[]);
   }
 }

@@ -10,6 +10,7 @@ import type {
   Change,
   PanicState,
 } from "../ports.js";
+import { ChangeCache } from "./change-cache.js";
 
 interface AgentRow {
   agent: string;
@@ -37,12 +38,10 @@ export class SqliteAgentRegistry implements AgentRegistry {
     "view" | "list" | "get" | "setStatus" | "setBootstrap" | "bootstrap" | "panic" | "setPanic"
   >;
 
-  private readonly views = new Map<string, AgentView>();
-  private version = -1;
-  private readonly dataVersion: Statement;
+  private readonly views: ChangeCache<AgentView>;
 
   constructor(private readonly db: Database) {
-    this.dataVersion = db.prepare("PRAGMA data_version").pluck();
+    this.views = new ChangeCache(db);
     this.stmt = lazyStatements(db, {
       // One read for a credential check: the agent's row (if any) and the panic row (if any).
       view: `SELECT a.agent, a.status, a.changed_by, a.reason, a.changed_at, a.revoked_before,
@@ -73,28 +72,18 @@ export class SqliteAgentRegistry implements AgentRegistry {
     });
   }
 
-  /**
-   * Read on every action, so remembered: a view is reused only while no connection has
-   * committed since (`PRAGMA data_version` moves when another connection commits; this one's
-   * own writes clear the cache). A suspension from any process is seen by the next read.
-   */
+  /** Read on every action, so remembered while nothing changed (see ChangeCache). */
   async view(agent: string): Promise<AgentView> {
-    const version = this.read(() => this.dataVersion.get(), "state version not read") as number;
-    if (version !== this.version) {
-      this.views.clear();
-      this.version = version;
-    }
-    const hit = this.views.get(agent);
-    if (hit) return hit;
-    const row = this.read(() => this.stmt.view.get(agent), `agent '${agent}' not read`) as
-      | (AgentRow & PanicRow)
-      | undefined;
-    const state: AgentState =
-      row && row.agent !== null ? toAgent(row) : { agent, status: "active" };
-    const view = { ...state, panic: toPanic(row) };
-    if (this.views.size >= 10_000) this.views.clear();
-    this.views.set(agent, view);
-    return view;
+    return this.read(
+      () =>
+        this.views.get(agent, () => {
+          const row = this.stmt.view.get(agent) as (AgentRow & PanicRow) | undefined;
+          const state: AgentState =
+            row && row.agent !== null ? toAgent(row) : { agent, status: "active" };
+          return { ...state, panic: toPanic(row) };
+        }),
+      `agent '${agent}' not read`,
+    );
   }
 
   async list(): Promise<AgentState[]> {

@@ -184,3 +184,21 @@ describe("session facts", () => {
     await store.close();
   });
 });
+
+describe("session facts", () => {
+  it("a fact added by another connection is seen at the next read", async () => {
+    const dir = tempStateDir();
+    const a = openSqliteStore({ dir });
+    const b = openSqliteStore({ dir });
+    try {
+      expect(await a.sessions.get("s")).toEqual([]);
+      await b.sessions.add("s", ["secret.access"], T0);
+      expect((await a.sessions.get("s")).map((f) => f.fact)).toEqual(["secret.access"]);
+      await a.sessions.add("s", ["untrusted"], T0 + 1);
+      expect((await a.sessions.get("s")).map((f) => f.fact)).toEqual(["secret.access", "untrusted"]);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});
