@@ -112,8 +112,10 @@ export class ControlPlane {
       "content-type": type,
       "cache-control": "no-cache",
       // The dashboard holds an approver's credential: no framing, no foreign scripts.
-      "content-security-policy": "default-src 'self'; frame-ancestors 'none'",
+      "content-security-policy":
+        "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
       "x-content-type-options": "nosniff",
+      "referrer-policy": "no-referrer",
     });
     res.end(body);
   }

@@ -185,7 +185,7 @@ describe("session facts", () => {
   });
 });
 
-describe("session facts", () => {
+describe("session facts across connections", () => {
   it("a fact added by another connection is seen at the next read", async () => {
     const dir = tempStateDir();
     const a = openSqliteStore({ dir });
@@ -195,7 +195,10 @@ describe("session facts", () => {
       await b.sessions.add("s", ["secret.access"], T0);
       expect((await a.sessions.get("s")).map((f) => f.fact)).toEqual(["secret.access"]);
       await a.sessions.add("s", ["untrusted"], T0 + 1);
-      expect((await a.sessions.get("s")).map((f) => f.fact)).toEqual(["secret.access", "untrusted"]);
+      expect((await a.sessions.get("s")).map((f) => f.fact)).toEqual([
+        "secret.access",
+        "untrusted",
+      ]);
     } finally {
       await a.close();
       await b.close();
