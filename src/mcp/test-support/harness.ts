@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { homedir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -28,10 +29,15 @@ afterAll(() => {
 
 /**
  * A scratch tree outside /tmp (which the analyzers treat as scratch space that anyone may
- * write), so "outside the workspace" means what it does on a real machine.
+ * write), so "outside the workspace" means what it does on a real machine. Under the home
+ * directory, not the checkout: a checkout may itself live under /tmp.
  */
 export function testRoot(): string {
-  const base = join(ROOT, ".test-tmp");
+  const base = process.env.REDLINE_TEST_ROOT ?? join(homedir(), ".redline-tests");
+  if (/^\/(tmp|var\/tmp|dev\/shm)(\/|$)/.test(base))
+    throw new Error(
+      `test root ${base} is under a scratch directory: set REDLINE_TEST_ROOT elsewhere`,
+    );
   mkdirSync(base, { recursive: true });
   const dir = mkdtempSync(join(base, "mcp-"));
   made.push(dir);
