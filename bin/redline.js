@@ -1,4 +1,9 @@
 #!/usr/bin/env node
-import { main } from "../dist/cli/main.js";
-
-process.exitCode = await main(process.argv);
+// The hook runs once per tool call: it skips the CLI's imports (commander, every command).
+if (process.argv[2] === "hook" && process.argv[3] === "claude-code") {
+  process.argv.splice(2, 1); // the hook's entry reads `claude-code [options]`
+  await import("../dist/hooks/main.js");
+} else {
+  const { main } = await import("../dist/cli/main.js");
+  process.exitCode = await main(process.argv);
+}

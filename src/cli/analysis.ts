@@ -11,11 +11,19 @@ export async function analyzerFor(policy: Policy): Promise<Analyzer> {
   return analyzerWith(await loadAnalyzerParts(), policy);
 }
 
-/** Same, from parsers already loaded: a reloaded policy gets its analyzer synchronously. */
-export function analyzerWith(parts: AnalyzerParts, policy: Policy): Analyzer {
+/**
+ * Same, from parsers already loaded: a reloaded policy gets its analyzer synchronously.
+ * `localPaths: false` for a control plane, whose agents' paths are on their own machines:
+ * resolving symlinks here would judge them by the wrong filesystem.
+ */
+export function analyzerWith(
+  parts: AnalyzerParts,
+  policy: Policy,
+  o: { localPaths?: boolean } = {},
+): Analyzer {
   return createAnalyzer(parts, policy.analysis, {
     home: process.env.HOME ?? homedir(),
-    realpath,
+    ...(o.localPaths === false ? {} : { realpath }),
     now: () => performance.now(),
   });
 }

@@ -29,6 +29,8 @@ export async function openEnforcement(o: {
   stateDir?: string;
   durability?: Durability;
   watch?: boolean;
+  /** False for a control plane: its agents' paths are on their own machines. */
+  localPaths?: boolean;
   log: (line: string) => void;
 }): Promise<Enforcement> {
   const files = o.policy ?? [];
@@ -37,7 +39,7 @@ export async function openEnforcement(o: {
   const policy = new ReloadingPolicy(initial, {
     files,
     read: readSources,
-    analyzer: (p) => analyzerWith(parts, p),
+    analyzer: (p) => analyzerWith(parts, p, { localPaths: o.localPaths ?? true }),
     onReload: (r) =>
       o.log(
         r.ok

@@ -5,6 +5,7 @@ import { registerAuditCommands } from "./audit.js";
 import { runCheck } from "./check.js";
 import { UsageError } from "./errors.js";
 import { runEval } from "./eval.js";
+import { registerHookCommands } from "./hook.js";
 import { registerIdentityCommands } from "./identity.js";
 import { registerMcpCommand } from "./mcp-command.js";
 import { registerServeCommand } from "./serve.js";
@@ -107,6 +108,7 @@ Example:
   registerServeCommand(program, setExit);
   registerAuditCommands(program, setExit);
   registerIdentityCommands(program, setExit);
+  registerHookCommands(program, setExit);
 
   return program;
 }

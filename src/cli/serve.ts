@@ -46,7 +46,7 @@ export async function runServe(o: ServeFlags, stderr: NodeJS.WritableStream): Pr
     if (!r.ok) throw new UsageError(r.error);
     return r.webhook;
   });
-  const en = await openEnforcement({ ...o, log });
+  const en = await openEnforcement({ ...o, localPaths: false, log });
   const { store } = en;
   const follower = new AuditFollower(store.audit, { log });
   const metrics = new Metrics(store);
@@ -73,6 +73,16 @@ export async function runServe(o: ServeFlags, stderr: NodeJS.WritableStream): Pr
   const notifier = webhooks.length > 0 ? new WebhookNotifier({ webhooks, log }) : undefined;
   let dashboard = o.publicUrl;
   if (notifier) follower.subscribe((e) => void notifyOf(e, store, notifier, () => dashboard));
+  let url: URL;
+  try {
+    url = await plane.listen();
+  } catch (error) {
+    await en.close();
+    throw new UsageError(
+      `cannot listen on ${o.listen}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
+  dashboard ??= url.href;
   await follower.start();
   // A long-running process seals the chain even when appends stop, and forgets old counts.
   const timers = [
@@ -82,8 +92,6 @@ export async function runServe(o: ServeFlags, stderr: NodeJS.WritableStream): Pr
     ),
     setInterval(() => void pruneCounters(en, log), PRUNE_EVERY_MS),
   ];
-  const url = await plane.listen();
-  dashboard ??= url.href;
   log(
     `listening ${url.href} (dashboard ${url.href}, API ${url.href}v1/, OpenAPI ${url.href}openapi.json)`,
   );

@@ -1,0 +1,260 @@
+import { homedir } from "node:os";
+import { performance } from "node:perf_hooks";
+import { type AnalyzerParts, createAnalyzer } from "../analyzers/index.js";
+import { loadShellAnalyzer } from "../analyzers/shell/index.js";
+import { loadSqlAnalyzer } from "../analyzers/sql/index.js";
+import { ApprovalService } from "../approvals/service.js";
+import { realpath } from "../cli/analysis.js";
+import { BASELINE_FILE, readSources } from "../cli/policy-files.js";
+import { type Action, parseAction } from "../core/envelope.js";
+import { formatPath } from "../core/errors.js";
+import type { Analyzer } from "../core/facts.js";
+import { compilePolicy } from "../core/policy/compile.js";
+import type { AnalysisSettings, Policy } from "../core/policy/model.js";
+import { formatPolicyError, type PolicySource } from "../core/policy/source.js";
+import { type Enforced, Enforcer } from "../enforce/enforcer.js";
+import { CircuitBreaker } from "../identity/breaker.js";
+import { openSqliteStore, type SqliteStateStore } from "../store/sqlite/open.js";
+import {
+  ANALYSIS_FILE,
+  allowReason,
+  askReason,
+  CLAUDE_CODE_ANALYSIS,
+  denyReason,
+  failReason,
+  pendingReason,
+  refusedReason,
+  type Verdict,
+} from "./claude-code.js";
+import { type HookOptions, shellQuote, stateDir } from "./options.js";
+import type { Answer } from "./run.js";
+
+/**
+ * The hook on a local state directory: the policy, the analyzers, the audit log and the
+ * approval queue in this process, as `redline mcp` has them, but opened for one call. The
+ * decision is durable in the audit log before the answer (a failed write denies). Parsers
+ * are loaded only when the action turns out to need them (a Read needs no WASM).
+ */
+export async function decideLocally(
+  raw: Action,
+  tool: string,
+  o: HookOptions,
+  env: NodeJS.ProcessEnv,
+  log: (line: string) => void,
+): Promise<Answer> {
+  const deny = (reason: string): Answer => ({ decision: "deny", reason });
+  const parsed = parseAction(raw);
+  if (!parsed.ok)
+    return deny(
+      failReason(
+        `invalid action: ${parsed.errors.map((e) => `${formatPath(e.path)}: ${e.message}`).join("; ")}`,
+      ),
+    );
+  const action = parsed.action;
+
+  const policy = loadPolicy(o.policy);
+  if (!policy.ok) return deny(failReason(policy.error));
+  const home = env.HOME || homedir();
+  const analyze = await analyzerFor(action, policy.value, home);
+
+  const dir = stateDir(o, env, home);
+  let store: SqliteStateStore;
+  try {
+    store = openSqliteStore({ dir, durability: o.durability });
+  } catch (error) {
+    return deny(failReason(`cannot open the state directory ${dir} (${(error as Error).message})`));
+  }
+  try {
+    const breaker = new CircuitBreaker(
+      policy.value.breaker,
+      store.counters,
+      store.agents,
+      store.audit,
+    );
+    breaker.on("quarantine", (q) => log(`agent '${q.agent}' quarantined (${q.reason})`));
+    const enforcer = new Enforcer({
+      current: () => ({ policy: policy.value, analyze }),
+      counters: store.counters,
+      sessions: store.sessions,
+      breaker,
+      audit: store.audit,
+    });
+    const e = await enforcer.decide(action);
+    if (e.auditError) log(`audit write failed, call denied: ${e.auditError}`);
+    const v = verdictOf(e);
+    const d = e.decision.decision;
+    if (d === "deny") {
+      // A quarantined or suspended agent stays denied until a human acts: say how.
+      const identity = await breaker.identity(action.agent).catch(() => undefined);
+      const stuck = identity && identity.status !== "active";
+      return deny(
+        denyReason(tool, v) +
+          (stuck
+            ? `. Agent '${action.agent}' is ${identity.status}; a human resumes it with \`redline agents resume ${action.agent} --state-dir ${shellQuote(dir)}\``
+            : ""),
+      );
+    }
+    if (d === "allow") {
+      await enforcer.release(action, e);
+      return { decision: "allow", reason: allowReason(v) };
+    }
+    if (o.ask) return { decision: "ask", reason: askReason(tool, v) };
+    const held = await hold(action, e, store, o);
+    if (held.granted) {
+      await enforcer.release(action, e);
+      return { decision: "allow", reason: allowReason(v, held.id) };
+    }
+    if (held.pending)
+      return deny(
+        pendingReason(
+          tool,
+          v,
+          {
+            id: held.id,
+            command: `redline approvals approve ${held.id} --state-dir ${shellQuote(dir)}`,
+          },
+          o.wait,
+        ),
+      );
+    return deny(refusedReason(tool, v, held.id, held.reason));
+  } finally {
+    await store.close().catch((error: unknown) => log(`closing the store: ${String(error)}`));
+  }
+}
+
+type Held =
+  | { granted: true; id: string }
+  | { granted: false; pending: true; id: string }
+  | { granted: false; pending: false; id?: string; reason: string };
+
+/**
+ * A call needing approval: an unused grant for exactly this action is used (the agent retrying
+ * after a human approved); else the pending request for it is waited on, or a new one opened.
+ * The wait ends at --wait seconds with the request left open, so a retry can find the grant.
+ */
+async function hold(
+  action: Action,
+  e: Enforced,
+  store: SqliteStateStore,
+  o: HookOptions,
+): Promise<Held> {
+  const service = new ApprovalService(store);
+  const hash = e.actionHash;
+  try {
+    const now = Date.now();
+    const prior = await store.approvals.findGranted(action.agent, hash, now);
+    if (prior) {
+      const used = await service.release(prior.id, hash, Date.now());
+      if (used.ok) return { granted: true, id: prior.id };
+    }
+    const open = (
+      await store.approvals.list({ status: "pending", agent: action.agent, limit: 200 })
+    )
+      .filter((r) => r.actionHash === hash && r.expiresAt > now)
+      .at(0);
+    const request =
+      open ??
+      (await service.request({
+        action,
+        actionHash: hash,
+        facts: e.facts,
+        decision: e.decision,
+        at: now,
+      }));
+    if (o.wait <= 0) return { granted: false, pending: true, id: request.id };
+    const w = await service.wait(request.id, {
+      signal: AbortSignal.timeout(o.wait * 1000),
+      keepOnAbort: true,
+      pollMs: o.approvalPoll * 1000,
+    });
+    if (w.status === "cancelled" && w.request?.status === "pending")
+      return { granted: false, pending: true, id: request.id };
+    if (w.status !== "granted")
+      return { granted: false, pending: false, id: request.id, reason: w.reason };
+    const used = await service.release(request.id, hash, Date.now());
+    if (used.ok) return { granted: true, id: request.id };
+    return {
+      granted: false,
+      pending: false,
+      id: request.id,
+      reason: `it was granted but cannot be used: ${used.refusal.reason}`,
+    };
+  } catch (error) {
+    return {
+      granted: false,
+      pending: false,
+      reason: `the approval could not be requested (${(error as Error).message})`,
+    };
+  }
+}
+
+function verdictOf(e: Enforced): Verdict {
+  return {
+    categories: e.decision.categories,
+    rules: e.decision.rules,
+    reason: e.decision.reason,
+    auditSeq: e.entry?.seq ?? null,
+  };
+}
+
+/** The built-in analysis first: a policy file's own declaration for a tool, later, wins. */
+function loadPolicy(
+  files: readonly string[],
+): { ok: true; value: Policy } | { ok: false; error: string } {
+  let sources: PolicySource[];
+  try {
+    sources = readSources(files.length > 0 ? files : [BASELINE_FILE]);
+  } catch (error) {
+    return { ok: false, error: (error as Error).message };
+  }
+  const r = compilePolicy([{ file: ANALYSIS_FILE, text: CLAUDE_CODE_ANALYSIS }, ...sources]);
+  if (!r.ok)
+    return {
+      ok: false,
+      error: `invalid policy: ${r.errors.map((e) => formatPolicyError(e)).join("; ")}`,
+    };
+  return { ok: true, value: r.policy };
+}
+
+type ParserName = keyof AnalyzerParts;
+const LOADERS: { [K in ParserName]: () => Promise<AnalyzerParts[K]> } = {
+  shell: loadShellAnalyzer,
+  sql: loadSqlAnalyzer,
+};
+
+/**
+ * The analyzer with only the parsers this action reaches: it is analysed first with stand-ins
+ * that note what they were asked and throw; what was asked is loaded and it is analysed again
+ * (analysis is pure). A stand-in left in place can only make facts opaque, never empty.
+ */
+async function analyzerFor(action: Action, policy: Policy, home: string): Promise<Analyzer> {
+  const loaded: Partial<AnalyzerParts> = {};
+  const asked = new Set<ParserName>();
+  const build = (settings: AnalysisSettings) =>
+    createAnalyzer(
+      {
+        shell: loaded.shell ?? standIn(asked, "shell"),
+        sql: loaded.sql ?? standIn(asked, "sql"),
+      },
+      settings,
+      { home, realpath, now: () => performance.now() },
+    );
+  for (let pass = 0; pass < 3; pass++) {
+    build(policy.analysis)(action);
+    const missing = [...asked].filter((k) => loaded[k] === undefined);
+    if (missing.length === 0) break;
+    await Promise.all(
+      missing.map(async (k) => {
+        (loaded as Record<ParserName, unknown>)[k] = await LOADERS[k]();
+      }),
+    );
+  }
+  return build(policy.analysis);
+}
+
+function standIn<K extends ParserName>(asked: Set<ParserName>, name: K): AnalyzerParts[K] {
+  return (() => {
+    asked.add(name);
+    throw new Error(`the ${name} parser is not loaded`);
+  }) as unknown as AnalyzerParts[K];
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+import { runHook, syncWriter } from "./run.js";
+
+/**
+ * The hook's own entry, what `redline hook install` puts in Claude Code's settings:
+ *   node <redline>/dist/hooks/main.js claude-code [options]
+ * It runs once per tool call, so it loads only the mapping and the flag parser up front; the
+ * control-plane client or the local policy, analyzers and store come in by dynamic import,
+ * whichever the call needs. `redline hook claude-code` runs the same code behind the CLI.
+ */
+const [harness = "", ...args] = process.argv.slice(2);
+const code = await runHook(harness, args, {
+  stdin: process.stdin,
+  stdout: syncWriter(1),
+  stderr: syncWriter(2),
+  env: process.env,
+});
+// The answer is written; nothing left (a long poll, a timer) may keep Claude Code waiting.
+process.exit(code);
