@@ -15,6 +15,21 @@ export interface SensitivePath {
 }
 
 export const SENSITIVE_PATHS: readonly SensitivePath[] = [
+  // An agent must not reach what holds it to account: Redline's state directory (audit log,
+  // signing keys) and the harness settings that install its hook.
+  {
+    glob: ["**/.redline", "**/.redline/**"],
+    what: "Redline's state (audit log and keys)",
+    read: "secret.access",
+    write: "audit.tamper",
+    delete: "audit.tamper",
+  },
+  {
+    glob: ["**/.claude/settings.json", "**/.claude/settings.local.json"],
+    what: "the agent harness's settings (its hooks)",
+    write: "security.weaken",
+    delete: "security.weaken",
+  },
   { glob: "**/*.pub", what: "a public key" },
   { glob: "~/.ssh/known_hosts*", what: "SSH known hosts", write: "security.weaken" },
   {

@@ -252,6 +252,11 @@ describe("pathFacts", () => {
     [`${WS}/.env`, "write", {}, []],
     ["/etc/passwd", "read", {}, []],
     ["/var/log/syslog", "read", {}, []],
+    [`${HOME}/.redline/state.db`, "overwrite", {}, ["audit.tamper"]],
+    [`${WS}/.redline`, "delete", { recursive: true }, ["audit.tamper"]],
+    [`${HOME}/.redline/identity-keys/k1.pem`, "read", {}, ["secret.access"]],
+    [`${WS}/.claude/settings.json`, "write", {}, ["security.weaken"]],
+    [`${HOME}/.claude/settings.local.json`, "overwrite", {}, ["security.weaken"]],
   ])("%s %s %o → %o", (path, op, use, expected) => {
     expect([...facts(path, op, use).categories].sort()).toEqual(expected);
   });
