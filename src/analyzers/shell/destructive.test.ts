@@ -416,3 +416,16 @@ describe("agents started without their guard rails", () => {
     ["cursor-agent --force -p x", ["security.weaken"]],
   ])("%s", async (...c) => check(c));
 });
+
+describe("Redline itself", () => {
+  it.each<Case>([
+    ["redline approvals approve apr_abc -m ok", ["security.weaken"]],
+    ["npx redline approvals deny apr_abc", ["security.weaken"]],
+    ["REDLINE_APPROVER_SECRET=rla_x redline approvals approve apr_abc", ["security.weaken"]],
+    ["redline agents resume coding-agent", ["security.weaken"]],
+    ["redline token issue --agent other-bot", ["security.weaken"]],
+    ["redline approvals list", []],
+    ["redline agents list --json", []],
+    ["redline eval --input actions.jsonl", []],
+  ])("%s", async (...c) => check(c));
+});

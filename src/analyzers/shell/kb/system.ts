@@ -23,6 +23,40 @@ const USER_ADMIN: CommandSpec = {
 
 /** Host administration: services, power, firewalls, accounts, scheduling, audit. */
 export const SYSTEM_COMMANDS: Readonly<Record<string, CommandSpec>> = {
+  // Redline itself: an agent that votes on approvals, resumes agents or mints credentials is
+  // taking the human's part (it would need an approver secret, but unknown is not safe).
+  redline: {
+    valueOptions: [
+      "--state-dir",
+      "-p",
+      "--policy",
+      "--by",
+      "--reason",
+      "-m",
+      "--comment",
+      "--secret-file",
+      "--server",
+      "--agent",
+      "--ttl",
+    ],
+    rules: [
+      {
+        sub: ["approvals", "approve|deny"],
+        category: "security.weaken",
+        reason: "redline approvals {sub} {args}: a human's vote",
+      },
+      {
+        sub: ["agents|resume|panic|hook|approvers|token"],
+        when: [
+          {
+            word: "^(resume|suspend|bootstrap|panic|install|add|remove|issue|exchange|rotate-key|--all)$",
+          },
+        ],
+        category: "security.weaken",
+        reason: "redline {sub} {args} changes who may act",
+      },
+    ],
+  },
   systemctl: {
     valueOptions: [
       "-H",
