@@ -1,10 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tempStateDir } from "../audit/test-support/fixtures.js";
-import { BIN, issueToken, ROOT } from "../mcp/test-support/harness.js";
+import { BIN, freePort, issueToken, listening, ROOT } from "../mcp/test-support/harness.js";
 import { verifySignature } from "../notify/signature.js";
 import { startReceiver } from "../notify/test-support/receiver.js";
 
@@ -15,7 +14,6 @@ let base: string;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 let policy: string;
 let state: string;
-let stderr = "";
 
 beforeAll(async () => {
   state = tempStateDir();
@@ -48,17 +46,7 @@ beforeAll(async () => {
       stdio: ["ignore", "ignore", "pipe"],
     },
   );
-  base = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), 20_000);
-    child.stderr?.on("data", (d: Buffer) => {
-      stderr += d.toString();
-      const m = /listening (http:\/\/\S+)/.exec(stderr);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-  });
+  base = (await listening(child, "redline serve")).href;
 });
 
 afterAll(async () => {
@@ -115,13 +103,3 @@ describe("redline serve", () => {
     expect(r.stderr).toMatch(/--webhook 'ftp:/);
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}

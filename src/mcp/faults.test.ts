@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { AuditInput } from "../audit/entry.js";
 import type { AuditLog } from "../store/ports.js";
 import { openSqliteStore, type SqliteStateStore } from "../store/sqlite/open.js";
-import { Approver, EVERYTHING, testRoot } from "./test-support/harness.js";
+import { Approver, EVERYTHING, testRoot, until } from "./test-support/harness.js";
 import { fixtureUpstream, type InProcess, inProcessGateway } from "./test-support/in-process.js";
 
 /** Every failure the gateway can meet, injected: the affected call fails closed, the rest go on. */
@@ -305,11 +305,3 @@ describe("several upstreams", () => {
     expect(decisions.map((d) => (d.action as { server: string }).server)).toContain("alpha");
   });
 });
-
-async function until(f: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await f())) {
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { request } from "node:http";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -15,12 +14,14 @@ import { openSqliteStore } from "../store/sqlite/open.js";
 import {
   Approver,
   EVERYTHING,
+  freePort,
   httpClient,
   httpGateway,
   issueToken,
   type Listening,
   redline,
   testRoot,
+  until,
   writePolicy,
 } from "./test-support/harness.js";
 
@@ -443,21 +444,3 @@ describe("redline mcp --listen --url: a streamable HTTP upstream", () => {
     );
   });
 });
-
-async function until(f: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await f())) {
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}

@@ -1,12 +1,13 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   BIN,
   EVERYTHING,
+  freePort,
   issueToken,
+  listening,
   ROOT,
   redline,
   type Stdio,
@@ -60,7 +61,7 @@ beforeAll(async () => {
       stdio: ["ignore", "ignore", "pipe"],
     },
   );
-  base = await listening(serve);
+  base = (await listening(serve, "redline serve")).href;
   gw = await stdioGateway({
     policy,
     state: join(root, "unused-state"),
@@ -135,28 +136,3 @@ describe("redline mcp --server", () => {
     await expect(client.listTools()).rejects.toThrow(/not authorised/);
   });
 });
-
-function listening(child: ChildProcess): Promise<string> {
-  let err = "";
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${err}`)), 20_000);
-    child.stderr?.on("data", (d: Buffer) => {
-      err += d.toString();
-      const m = /listening (http:\/\/\S+)/.exec(err);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}

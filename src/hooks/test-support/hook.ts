@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -187,16 +186,7 @@ export async function serve(args: string[]): Promise<Serving> {
   };
 }
 
-/** A port nothing listens on (it was free a moment ago). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
+export { freePort } from "../../mcp/test-support/harness.js";
 
 /**
  * What the shipped baseline (with the built-in analysis of Claude Code's tools) decides for each

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { createServer } from "node:net";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -123,26 +124,11 @@ export async function httpGateway(args: string[]): Promise<Listening> {
       stdio: ["ignore", "ignore", "pipe"],
     },
   );
-  let err = "";
-  const url = await new Promise<URL>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not start: ${err}`)), 20_000);
-    child.stderr?.on("data", (d: Buffer) => {
-      err += d.toString();
-      const m = /listening (http:\/\/\S+)/.exec(err);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(new URL(m[1]));
-      }
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`gateway exited with ${code}: ${err}`));
-    });
-  });
+  const url = await listening(child, "redline mcp");
   return {
     url,
     child,
-    stderr: () => err,
+    stderr: () => stderrOf(child),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
@@ -196,5 +182,52 @@ export class Approver {
 
   close(): Promise<void> {
     return this.store.close();
+  }
+}
+
+const stderrs = new WeakMap<ChildProcess, string>();
+/** What a child started through `listening` wrote on stderr so far. */
+export function stderrOf(child: ChildProcess): string {
+  return stderrs.get(child) ?? "";
+}
+
+/** Resolves with the URL a `redline mcp|serve` child says it listens on (stderr). */
+export function listening(child: ChildProcess, what: string): Promise<URL> {
+  return new Promise<URL>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`${what} did not start: ${stderrOf(child)}`)),
+      20_000,
+    );
+    child.stderr?.on("data", (d: Buffer) => {
+      const err = stderrOf(child) + d.toString();
+      stderrs.set(child, err);
+      const m = /listening (http:\/\/\S+)/.exec(err);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(new URL(m[1]));
+      }
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${what} exited with ${code}: ${stderrOf(child)}`));
+    });
+  });
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+export async function until(f: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await f())) {
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 20));
   }
 }

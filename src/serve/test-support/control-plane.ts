@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
-import { BIN, ROOT } from "../../mcp/test-support/harness.js";
+import { BIN, listening, ROOT, stderrOf } from "../../mcp/test-support/harness.js";
 
 export interface Serving {
   url: URL;
@@ -17,29 +17,11 @@ export async function startServe(args: string[], listen = "127.0.0.1:0"): Promis
     cwd: ROOT,
     stdio: ["ignore", "ignore", "pipe"],
   });
-  let err = "";
-  const url = await new Promise<URL>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`redline serve did not start: ${err}`)),
-      20_000,
-    );
-    child.stderr?.on("data", (d: Buffer) => {
-      err += d.toString();
-      const m = /listening (http:\/\/\S+)/.exec(err);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(new URL(m[1]));
-      }
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`redline serve exited with ${code}: ${err}`));
-    });
-  });
+  const url = await listening(child, "redline serve");
   return {
     url,
     child,
-    stderr: () => err,
+    stderr: () => stderrOf(child),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
