@@ -39,22 +39,18 @@ import {
   existsSync,
   mkdtempSync,
   openSync,
-  readdirSync,
   readFileSync,
   readSync,
   rmSync,
-  statSync,
 } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { readPublicKey } from "../src/audit/keys.js";
 import { verifyAuditLog } from "../src/audit/verify.js";
 import { openSqliteStore, type SqliteStateStore } from "../src/store/sqlite/open.js";
+import { BIN, issueToken, ROOT, staleBuild } from "./support.js";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const BIN = path.join(ROOT, "bin/redline.js");
 const POLICY = path.join(ROOT, "bench/fixtures/decisions-policy.yaml");
 const AGENTS = ["coding-agent", "support-bot", "research-agent", "ops-bot"] as const;
 type Agent = (typeof AGENTS)[number];
@@ -288,41 +284,6 @@ function walTransactions(state: string): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** A built CLI older than its source measures something else: say so. */
-function staleBuild(): string[] {
-  const stale: string[] = [];
-  const walk = (dir: string) => {
-    for (const e of readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) {
-        if (e.name !== "test-support") walk(p);
-      } else if (e.name.endsWith(".ts") && !e.name.endsWith(".test.ts")) {
-        const js = path.join(ROOT, "dist", p.slice(4).replace(/\.ts$/, ".js"));
-        if (!existsSync(js) || statSync(js).mtimeMs < statSync(path.join(ROOT, p)).mtimeMs)
-          stale.push(p);
-      }
-    }
-  };
-  walk("src");
-  return stale;
-}
-
-function issueToken(state: string, agent: Agent): string {
-  const r = spawnSync(
-    process.execPath,
-    [BIN, "token", "issue", "--agent", agent, "--ttl", "60m"].concat([
-      "--policy",
-      POLICY,
-      "--state-dir",
-      state,
-    ]),
-    { cwd: ROOT, encoding: "utf8", timeout: PLAN.startTimeoutMs },
-  );
-  if (r.status !== 0)
-    throw new Error(`token issue --agent ${agent} failed (${r.status}): ${r.stderr}`);
-  return r.stdout.trim();
 }
 
 interface Server {
@@ -651,10 +612,12 @@ const watchdog = setTimeout(() => {
 }, RUN_TIMEOUT_MS);
 
 try {
-  const tokens = Object.fromEntries(AGENTS.map((a) => [a, issueToken(state, a)])) as Record<
-    Agent,
-    string
-  >;
+  const tokens = Object.fromEntries(
+    AGENTS.map((a) => [
+      a,
+      issueToken({ policy: POLICY, state, agent: a, ttl: "60m", timeoutMs: PLAN.startTimeoutMs }),
+    ]),
+  ) as Record<Agent, string>;
   const serveCmd = [
     process.execPath,
     ...PROFILE,

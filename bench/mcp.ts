@@ -27,10 +27,9 @@
  * Type-check: npx tsc -p bench/tsconfig.json
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import {
   getDefaultEnvironment,
@@ -38,9 +37,8 @@ import {
 } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { verifyAuditLog } from "../src/audit/verify.js";
 import { openSqliteStore } from "../src/store/sqlite/open.js";
+import { BIN, issueToken, ROOT, staleBuild } from "./support.js";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const BIN = path.join(ROOT, "bin/redline.js");
 const FIXTURES = path.join(ROOT, "bench/fixtures");
 const ECHO = path.join(FIXTURES, "echo-server.ts");
 const NAIVE = path.join(FIXTURES, "naive-proxy.ts");
@@ -169,35 +167,6 @@ const echoPid = (p: Path) => {
   const m = /echo-server pid (\d+)/.exec(p.stderr());
   return m?.[1] ? Number(m[1]) : undefined;
 };
-
-/** A built CLI older than its source measures something else: say so. */
-function staleBuild(): string[] {
-  const stale: string[] = [];
-  const walk = (dir: string) => {
-    for (const e of readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) {
-        if (e.name !== "test-support") walk(p);
-      } else if (e.name.endsWith(".ts") && !e.name.endsWith(".test.ts")) {
-        const js = path.join(ROOT, "dist", p.slice(4).replace(/\.ts$/, ".js"));
-        if (!existsSync(js) || statSync(js).mtimeMs < statSync(path.join(ROOT, p)).mtimeMs)
-          stale.push(p);
-      }
-    }
-  };
-  walk("src");
-  return stale;
-}
-
-function issueToken(state: string): string {
-  const r = spawnSync(
-    process.execPath,
-    [BIN, "token", "issue", "--agent", AGENT, "--policy", POLICY, "--state-dir", state],
-    { cwd: ROOT, encoding: "utf8", timeout: PLAN.startTimeoutMs },
-  );
-  if (r.status !== 0) throw new Error(`token issue failed (${r.status}): ${r.stderr}`);
-  return r.stdout.trim();
-}
 
 async function connect(
   name: PathName,
@@ -332,7 +301,7 @@ const opened: Path[] = [];
 let failed = false;
 try {
   const echo = [...TS_NODE, ECHO];
-  const token = issueToken(state);
+  const token = issueToken({ policy: POLICY, state, agent: AGENT, timeoutMs: PLAN.startTimeoutMs });
   const gatewayCmd = [
     process.execPath,
     ...PROFILE,

@@ -1,0 +1,51 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** What the benchmarks that run the built CLI share. */
+
+export const ROOT = fileURLToPath(new URL("..", import.meta.url));
+export const BIN = path.join(ROOT, "bin/redline.js");
+
+/** A built CLI older than its source measures something else: say so. */
+export function staleBuild(): string[] {
+  const stale: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) {
+        if (e.name !== "test-support") walk(p);
+      } else if (e.name.endsWith(".ts") && !e.name.endsWith(".test.ts")) {
+        const js = path.join(ROOT, "dist", p.slice(4).replace(/\.ts$/, ".js"));
+        if (!existsSync(js) || statSync(js).mtimeMs < statSync(path.join(ROOT, p)).mtimeMs)
+          stale.push(p);
+      }
+    }
+  };
+  walk("src");
+  return stale;
+}
+
+/** `redline token issue` for `agent` under `policy`, in `state`. */
+export function issueToken(a: {
+  policy: string;
+  state: string;
+  agent: string;
+  ttl?: string;
+  timeoutMs: number;
+}): string {
+  const r = spawnSync(
+    process.execPath,
+    [BIN, "token", "issue", "--agent", a.agent, ...(a.ttl ? ["--ttl", a.ttl] : [])].concat([
+      "--policy",
+      a.policy,
+      "--state-dir",
+      a.state,
+    ]),
+    { cwd: ROOT, encoding: "utf8", timeout: a.timeoutMs },
+  );
+  if (r.status !== 0)
+    throw new Error(`token issue --agent ${a.agent} failed (${r.status}): ${r.stderr}`);
+  return r.stdout.trim();
+}
