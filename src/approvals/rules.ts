@@ -107,21 +107,21 @@ export type ApprovalResult =
   | { ok: true; request: ApprovalRequest }
   | { ok: false; refusal: ApprovalRefusal; request?: ApprovalRequest; changed?: true };
 
-/** What a new request is made from. */
-export interface NewApproval {
-  id: string;
-  agent: string;
-  session?: string;
-  actionHash: string;
-  action: Record<string, unknown>;
-  facts?: Facts;
-  categories: CategoryId[];
-  rules: string[];
-  reason: string;
-  policyHash: string;
-  quorum: number;
-  expiresSeconds: number;
-}
+/** What a new request is made from: the request's own fields, and how long it may wait. */
+export type NewApproval = Pick<
+  ApprovalRequest,
+  | "id"
+  | "agent"
+  | "session"
+  | "actionHash"
+  | "action"
+  | "facts"
+  | "categories"
+  | "rules"
+  | "reason"
+  | "policyHash"
+  | "quorum"
+> & { expiresSeconds: number };
 
 export const MAX_QUORUM = 100;
 /** A day: an approval is for an action someone is waiting on, not a standing permission. */

@@ -114,28 +114,29 @@ export interface Listening {
   stop(): Promise<void>;
 }
 
-/** `redline mcp --listen 127.0.0.1:0 ...`, resolved once it says where it listens. */
-export async function httpGateway(args: string[]): Promise<Listening> {
-  const child = spawn(
-    process.execPath,
-    [BIN, "mcp", "--listen", "127.0.0.1:0", "--approval-poll", "0.05", ...args],
-    {
-      cwd: ROOT,
-      stdio: ["ignore", "ignore", "pipe"],
-    },
-  );
-  const url = await listening(child, "redline mcp");
+/** `redline <args>` (the built CLI), resolved once it says on stderr where it listens. */
+export async function listeningCli(args: string[]): Promise<Listening> {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  const url = await listening(child, `redline ${args[0]}`);
   return {
     url,
     child,
     stderr: () => stderrOf(child),
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once("exit", () => resolve());
         child.kill("SIGTERM");
       }),
   };
+}
+
+/** `redline mcp --listen 127.0.0.1:0 ...`. */
+export function httpGateway(args: string[]): Promise<Listening> {
+  return listeningCli(["mcp", "--listen", "127.0.0.1:0", "--approval-poll", "0.05", ...args]);
 }
 
 export async function httpClient(url: URL, token: string): Promise<Client> {

@@ -1,34 +1,13 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
-import { BIN, listening, ROOT, stderrOf } from "../../mcp/test-support/harness.js";
+import { type Listening, listeningCli } from "../../mcp/test-support/harness.js";
 
-export interface Serving {
-  url: URL;
-  child: ChildProcess;
-  stderr: () => string;
-  stop(): Promise<void>;
-}
+export type Serving = Listening;
 
 /** `redline serve --listen <listen> ...` (the built CLI), resolved once it says where it listens. */
-export async function startServe(args: string[], listen = "127.0.0.1:0"): Promise<Serving> {
-  const child = spawn(process.execPath, [BIN, "serve", "--listen", listen, ...args], {
-    cwd: ROOT,
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  const url = await listening(child, "redline serve");
-  return {
-    url,
-    child,
-    stderr: () => stderrOf(child),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
-  };
+export function startServe(args: string[], listen = "127.0.0.1:0"): Promise<Serving> {
+  return listeningCli(["serve", "--listen", listen, ...args]);
 }
 
 /** Debian's Chromium (CI: `apt-get install -y chromium`); REDLINE_CHROMIUM overrides the path. */
