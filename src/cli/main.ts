@@ -3,6 +3,7 @@ import { runAnalyze } from "./analyze.js";
 import { registerApprovalCommands } from "./approvals.js";
 import { registerAuditCommands } from "./audit.js";
 import { runCheck } from "./check.js";
+import { registerDemoCommand } from "./demo.js";
 import { UsageError } from "./errors.js";
 import { runEval } from "./eval.js";
 import { registerHookCommands } from "./hook.js";
@@ -109,6 +110,7 @@ Example:
   registerAuditCommands(program, setExit);
   registerIdentityCommands(program, setExit);
   registerHookCommands(program, setExit);
+  registerDemoCommand(program, setExit);
 
   return program;
 }

@@ -16,7 +16,7 @@ import { listenAddress } from "./listen.js";
 
 export const DASHBOARD_DIR = fileURLToPath(new URL("../../dashboard/", import.meta.url));
 
-interface ServeFlags {
+export interface ServeFlags {
   policy?: string[];
   stateDir?: string;
   durability?: Durability;
@@ -36,7 +36,24 @@ const PRUNE_EVERY_MS = 10 * 60_000;
  * stream, metrics and the dashboard.
  */
 export async function runServe(o: ServeFlags, stderr: NodeJS.WritableStream): Promise<number> {
-  const log = (line: string) => stderr.write(`redline serve: ${line}\n`);
+  const running = await startServe(o, (line) => stderr.write(`redline serve: ${line}\n`));
+  await new Promise<void>((resolve) => {
+    for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => resolve());
+  });
+  await running.close();
+  return 0;
+}
+
+export interface RunningServe {
+  url: URL;
+  close(): Promise<void>;
+}
+
+/** Starts the control plane (also what `redline demo` runs) and resolves once it listens. */
+export async function startServe(
+  o: ServeFlags,
+  log: (line: string) => void,
+): Promise<RunningServe> {
   const { host, port } = listenAddress(o.listen);
   const webhooks = (o.webhook ?? []).map((value) => {
     const r = parseWebhookFlag(value, {
@@ -95,15 +112,16 @@ export async function runServe(o: ServeFlags, stderr: NodeJS.WritableStream): Pr
   log(
     `listening ${url.href} (dashboard ${url.href}, API ${url.href}v1/, OpenAPI ${url.href}openapi.json)`,
   );
-  await new Promise<void>((resolve) => {
-    for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => resolve());
-  });
-  for (const t of timers) clearInterval(t);
-  follower.stop();
-  await notifier?.close();
-  await plane.close();
-  await en.close();
-  return 0;
+  return {
+    url,
+    close: async () => {
+      for (const t of timers) clearInterval(t);
+      follower.stop();
+      await notifier?.close();
+      await plane.close();
+      await en.close();
+    },
+  };
 }
 
 /** Approval requests and quarantines, as they reach the log, go out to the webhooks. */

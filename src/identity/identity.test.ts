@@ -242,7 +242,7 @@ describe("revocation: suspend, quarantine, panic", () => {
     expect(refusal(r)).toMatchObject({ code: "suspended" });
     expect(r.identity).toEqual({
       status: "suspended",
-      reason: "agent 'agent-a' is suspended: odd behaviour",
+      reason: "odd behaviour",
     });
     expect((await id.verify(other)).ok).toBe(true);
     await expect(id.issue("agent-a")).rejects.toBeInstanceOf(IdentityRefused);

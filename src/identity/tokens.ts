@@ -120,8 +120,13 @@ export function refusalIdentity(r: TokenRefusal): Identity {
       : r.code === "suspended" || r.code === "quarantined"
         ? r.code
         : "revoked";
-  return { status, reason: r.reason };
+  // The engine says "agent 'x' is <status>" itself: give it only the why.
+  const prefix = r.agent === undefined ? undefined : `${statusOf(r.agent, status)}: `;
+  const reason = prefix && r.reason.startsWith(prefix) ? r.reason.slice(prefix.length) : r.reason;
+  return { status, reason };
 }
+
+const statusOf = (agent: string, status: string) => `agent '${agent}' is ${status}`;
 
 export interface VerifierOptions {
   keys: SigningKeys;
@@ -313,7 +318,7 @@ export class AgentTokenVerifier {
     if (view.status !== "active")
       return refuse(
         view.status,
-        `agent '${agent}' is ${view.status}${view.change?.reason ? `: ${view.change.reason}` : ""}`,
+        `${statusOf(agent, view.status)}${view.change?.reason ? `: ${view.change.reason}` : ""}`,
         base,
       );
     // JWT times are whole seconds: a token issued in the second of a revocation, or any
