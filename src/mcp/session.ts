@@ -390,8 +390,9 @@ export class GatewaySession {
       const inner = target.rename === undefined ? params : { ...params, name: target.rename };
       live.up = target.index;
       const a = await (this.ups[target.index] as Upstream).request(req.method, inner, req.id);
-      this.outcome(action, e, a);
+      // The agent has its answer first; what the call returned is recorded right after.
       if (!live.cancelled) await this.reply({ ...a, id: req.id });
+      this.outcome(action, e, a);
     } finally {
       this.live.delete(req.id);
     }
