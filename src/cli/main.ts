@@ -11,6 +11,7 @@ import { registerIdentityCommands } from "./identity.js";
 import { registerMcpCommand } from "./mcp-command.js";
 import { registerServeCommand } from "./serve.js";
 import { runTest } from "./test.js";
+import { loadPrecompiledValidators } from "./validators.js";
 
 /** The CLI's composition root: one subcommand, one runner, each given its streams. */
 export function buildProgram(setExit: (code: number) => void): Command {
@@ -116,6 +117,7 @@ Example:
 }
 
 export async function main(argv: string[]): Promise<number> {
+  loadPrecompiledValidators();
   let code = 0;
   const program = buildProgram((c) => {
     code = c;

@@ -1,14 +1,54 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import { createRequire } from "node:module";
+import type { Ajv, ErrorObject, Options, ValidateFunction } from "ajv";
+import { sha256Hex } from "./canonical.js";
 import { type FieldError, suggest } from "./errors.js";
-
-/** One Ajv instance for the core's schemas; compiled once at module load. */
-const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 
 export type Checker = (value: unknown) => FieldError[];
 
+/** How every checker validates; `scripts/gen-validators.mjs` generates code with the same. */
+export const AJV_OPTIONS: Options = { allErrors: true, strict: false, verbose: true };
+
+/** Validators generated ahead of time, by schema key (see usePrecompiled). */
+type Precompiled = (key: string) => ValidateFunction | undefined;
+let precompiled: Precompiled | undefined;
+let ajv: Ajv | undefined;
+const registered: object[] = [];
+
+/**
+ * A checker for `schema`, compiled when first used: by the validator a composition root
+ * installed with `usePrecompiled`, else by Ajv here (Ajv compiling the policy schema costs
+ * about 100 ms, which a hook that runs once per tool call cannot spend).
+ */
 export function compileChecker(schema: object): Checker {
-  const validate: ValidateFunction = ajv.compile(schema);
-  return (value) => (validate(value) ? [] : translate(validate.errors ?? [], value));
+  registered.push(schema);
+  let validate: ValidateFunction | undefined;
+  return (value) => {
+    validate ??= precompiled?.(schemaKey(schema)) ?? compile(schema);
+    return validate(value) ? [] : translate(validate.errors ?? [], value);
+  };
+}
+
+/** Installs ahead-of-time validators; one is used only for the exact schema it was made from. */
+export function usePrecompiled(lookup: Precompiled | undefined): void {
+  precompiled = lookup;
+}
+
+/** The schemas checkers were made for, so far: what the generator generates code for. */
+export function registeredSchemas(): readonly object[] {
+  return registered;
+}
+
+/** Content address of a schema: a generated validator for another version of it never applies. */
+export function schemaKey(schema: object): string {
+  return sha256Hex(JSON.stringify(schema)).slice(0, 32);
+}
+
+function compile(schema: object): ValidateFunction {
+  if (!ajv) {
+    const { Ajv: AjvClass } = createRequire(import.meta.url)("ajv") as typeof import("ajv");
+    ajv = new AjvClass(AJV_OPTIONS);
+  }
+  return ajv.compile(schema);
 }
 
 /** Ajv's errors rewritten for humans: the field by name, what was expected, a hint for typos. */
