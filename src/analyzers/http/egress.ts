@@ -17,10 +17,12 @@ const BINARY_TYPE =
 const ENCODED = /^[A-Za-z0-9+/=_-]{100,}$/;
 const LONG_QUERY = 1024;
 
-const sinkHosts = SINKS.map((s) => ({
-  kind: s.kind,
-  glob: compileGlobs(s.host, { nocase: true }),
-}));
+let sinkHosts: { kind: (typeof SINKS)[number]["kind"]; glob: GlobSet }[] | undefined;
+const sinks = () =>
+  (sinkHosts ??= SINKS.map((s) => ({
+    kind: s.kind,
+    glob: compileGlobs(s.host, { nocase: true }),
+  })));
 const globCache = new WeakMap<readonly string[], GlobSet>();
 
 /** The context's host lists, compiled once per list. */
@@ -46,7 +48,7 @@ export function isAllowlisted(host: string, ctx: AnalysisContext): boolean {
 export function judgeEgress(req: ParsedRequest, ctx: AnalysisContext): string | undefined {
   if (isInternal(req.host, ctx) || isAllowlisted(req.host, ctx)) return undefined;
   const sends = sendsData(req);
-  const sink = sinkHosts.find((s) => s.glob.test(req.host));
+  const sink = sinks().find((s) => s.glob.test(req.host));
   if (sink && (sink.kind === "capture" || sends))
     return `data sent to a ${sink.kind} service: ${req.host}`;
   if (ctx.egressAllowlist.length > 0)

@@ -12,7 +12,12 @@
 
 import { type Facts, FactsBuilder } from "../../core/facts.js";
 import { type AnalysisContext, type HttpRequest, MAX_DEPTH } from "../types.js";
-import { GRAPHQL_OPERATIONS, HTTP_OPERATIONS } from "./catalogue/index.js";
+import {
+  GRAPHQL_OPERATIONS,
+  type GraphqlOperation,
+  HTTP_OPERATIONS,
+  type HttpOperation,
+} from "./catalogue/index.js";
 import { isAllowlisted, isInternal, judgeEgress, sendsData, uploadKind } from "./egress.js";
 import { graphqlPayloads, type Payload, readDocument } from "./graphql.js";
 import { judgeMutation, judgePath, type Verdict } from "./heuristics.js";
@@ -25,8 +30,18 @@ export { GRAPHQL_OPERATIONS, HTTP_OPERATIONS } from "./catalogue/index.js";
 export type { SecretPattern } from "./secret-patterns.js";
 export { SECRET_PATTERNS } from "./secret-patterns.js";
 
-const HTTP_INDEX = new OperationIndex(HTTP_OPERATIONS);
-const GRAPHQL_INDEX = new OperationIndex(GRAPHQL_OPERATIONS);
+// Built on the first request analysed: a process that never sees one (a hook deciding a file
+// read) does not pay for compiling the catalogue.
+let httpIndex: OperationIndex<HttpOperation> | undefined;
+let graphqlIndex: OperationIndex<GraphqlOperation> | undefined;
+const httpOperations = () => {
+  httpIndex ??= new OperationIndex(HTTP_OPERATIONS);
+  return httpIndex;
+};
+const graphqlOperations = () => {
+  graphqlIndex ??= new OperationIndex(GRAPHQL_OPERATIONS);
+  return graphqlIndex;
+};
 const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /** Facts about one HTTP request. Never throws on any input it can be given. */
@@ -57,7 +72,7 @@ function judgeRest(req: ParsedRequest, ctx: AnalysisContext, facts: FactsBuilder
   if (READ_METHODS.has(req.method)) facts.flag("read");
   else facts.flag("write");
   if (req.method === "DELETE") facts.flag("delete");
-  const match = matchHttp(HTTP_INDEX, req);
+  const match = matchHttp(httpOperations(), req);
   if (match) {
     apply(match, req, ctx, facts);
     return;
@@ -82,7 +97,7 @@ function judgeGraphql(
     }
     for (const mutation of document.mutations) {
       mutated = true;
-      const match = matchGraphql(GRAPHQL_INDEX, req, mutation.name, mutation.args);
+      const match = matchGraphql(graphqlOperations(), req, mutation.name, mutation.args);
       if (match) {
         apply(match, req, ctx, facts);
         continue;

@@ -1,14 +1,29 @@
-import { Environment } from "@marcbachmann/cel-js";
+import { createRequire } from "node:module";
+import type { Environment } from "@marcbachmann/cel-js";
 
 /**
  * CEL `when` conditions. The library was chosen by measurement: on the same conditions it
  * evaluates 9-22x faster than @bufbuild/cel with identical results (docs/benchmarks.md).
  * JSON numbers are CEL doubles (as with google.protobuf.Struct): `amount > 5000` works as is.
  */
-const env = new Environment({ limits: { maxAstNodes: 2000, maxDepth: 64 } })
-  .registerVariable("action", "map")
-  .registerVariable("facts", "map")
-  .registerVariable("agent", "map");
+let environment: Environment | undefined;
+
+/**
+ * Loaded with the first condition: a policy without any (the baseline) never pays for the
+ * library's start-up, which a hook process spends on every tool call otherwise.
+ */
+function env(): Environment {
+  if (!environment) {
+    const cel = createRequire(import.meta.url)(
+      "@marcbachmann/cel-js",
+    ) as typeof import("@marcbachmann/cel-js");
+    environment = new cel.Environment({ limits: { maxAstNodes: 2000, maxDepth: 64 } })
+      .registerVariable("action", "map")
+      .registerVariable("facts", "map")
+      .registerVariable("agent", "map");
+  }
+  return environment;
+}
 
 export interface CelInput {
   action: unknown;
@@ -21,7 +36,7 @@ export type Condition = (input: CelInput) => boolean;
 export type CompiledCondition = { ok: true; condition: Condition } | { ok: false; message: string };
 
 export function compileCondition(source: string): CompiledCondition {
-  const checked = env.check(source);
+  const checked = env().check(source);
   if (!checked.valid)
     return { ok: false, message: tidy(checked.error?.message ?? "invalid expression") };
   if (checked.type !== "bool" && checked.type !== "dyn") {
@@ -29,7 +44,7 @@ export function compileCondition(source: string): CompiledCondition {
   }
   let program: (ctx: CelInput) => unknown;
   try {
-    program = env.parse(source) as unknown as (ctx: CelInput) => unknown;
+    program = env().parse(source) as unknown as (ctx: CelInput) => unknown;
   } catch (error) {
     return { ok: false, message: tidy((error as Error).message) };
   }
@@ -60,7 +75,7 @@ export type CompiledNumber =
 
 /** A CEL expression that yields a number per action (a budget's `of`). */
 export function compileNumber(source: string): CompiledNumber {
-  const checked = env.check(source);
+  const checked = env().check(source);
   if (!checked.valid)
     return { ok: false, message: tidy(checked.error?.message ?? "invalid expression") };
   if (!["int", "uint", "double", "dyn"].includes(checked.type ?? "")) {
@@ -69,7 +84,7 @@ export function compileNumber(source: string): CompiledNumber {
       message: `a budget amount must be a number, this expression is ${checked.type}`,
     };
   }
-  const program = env.parse(source) as unknown as (ctx: CelInput) => unknown;
+  const program = env().parse(source) as unknown as (ctx: CelInput) => unknown;
   return {
     ok: true,
     number: (input) => {
