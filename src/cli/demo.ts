@@ -25,7 +25,7 @@ import { MAX_TTL_MS, policyKnows } from "../identity/tokens.js";
 import { openSqliteStore } from "../store/sqlite/open.js";
 import { UsageError } from "./errors.js";
 import { loadPolicy } from "./policy-files.js";
-import { startServe } from "./serve.js";
+import { type RunningServe, startServe } from "./serve.js";
 
 export const DEMO_POLICY_FILE = fileURLToPath(new URL("../../presets/demo.yaml", import.meta.url));
 const BIN = fileURLToPath(new URL("../../bin/redline.js", import.meta.url));
@@ -72,14 +72,21 @@ export async function runDemo(
   const overlay = join(dir, "workspace.yaml");
   writeFileSync(overlay, `analysis:\n  workspace: ${JSON.stringify(ws)}\n`);
   const policy = [...base, overlay];
-  const { token, approverSecret } = await register(policy, state);
   const secretFile = join(dir, "approver.secret");
-  writeFileSync(secretFile, `${approverSecret}\n`, { mode: 0o600 });
-
   const serveLog: string[] = [];
-  const serve = await startServe({ policy, stateDir: state, listen: o.listen, watch: false }, (l) =>
-    serveLog.push(l),
-  );
+  let serve: RunningServe;
+  let token: string;
+  let approverSecret: string;
+  try {
+    ({ token, approverSecret } = await register(policy, state));
+    writeFileSync(secretFile, `${approverSecret}\n`, { mode: 0o600 });
+    serve = await startServe({ policy, stateDir: state, listen: o.listen, watch: false }, (l) =>
+      serveLog.push(l),
+    );
+  } catch (error) {
+    if (!o.keep) rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   const api = controlPlane(serve.url, approverSecret);
   const cleanUp = async () => {
     await serve.close();
@@ -104,6 +111,8 @@ export async function runDemo(
       workspace: ws,
       filesystemServer,
       holdMs: HOLD_MS,
+    }).catch((error: Error) => {
+      throw new UsageError(`the demo could not start: ${error.message}`);
     });
     const results: StepResult[] = [];
     let n = 0;
@@ -347,7 +356,8 @@ export function registerDemoCommand(program: Command, setExit: (code: number) =>
 Needs nothing running: the control plane uses a fresh SQLite state, the filesystem MCP server
 comes from npm, and everything listens on 127.0.0.1 only. Without --yes, one step waits for a
 human: approve it in the dashboard or with the printed redline approvals approve command.
-Exit codes: 0 every red line held and the audit log verifies, 1 otherwise, 2 bad arguments.
+Exit codes: 0 every red line held and the audit log verifies, 1 otherwise, 2 bad arguments
+(or the demo could not start: a port in use, the filesystem MCP server missing).
 
 Examples:
   npx redline demo --yes

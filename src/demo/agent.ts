@@ -1,10 +1,10 @@
-import { spawn } from "node:child_process";
 import { isAbsolute, join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import {
   getDefaultEnvironment,
   StdioClientTransport,
 } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { runChild } from "../cli/child.js";
 import type { Act } from "./scenario.js";
 
 /** What the agent saw come back: the tool result, or the hook's answer to Claude Code. */
@@ -104,7 +104,7 @@ export class DemoAgent {
   }
 
   /** One hook process per tool call, as Claude Code runs it, with the PreToolUse payload on stdin. */
-  private bash(command: string): Promise<Seen> {
+  private async bash(command: string): Promise<Seen> {
     const payload = {
       hook_event_name: "PreToolUse",
       session_id: "redline-demo",
@@ -112,36 +112,23 @@ export class DemoAgent {
       tool_name: "Bash",
       tool_input: { command },
     };
-    return new Promise((resolve) => {
-      const child = spawn(
-        process.execPath,
-        [this.o.bin, "hook", "claude-code", "--server", this.o.server.href, "--wait", "2"],
-        { env: { ...process.env, REDLINE_TOKEN: this.o.token }, stdio: ["pipe", "pipe", "pipe"] },
-      );
-      let out = "";
-      let err = "";
-      child.stdout.on("data", (d: Buffer) => {
-        out += d.toString();
-      });
-      child.stderr.on("data", (d: Buffer) => {
-        err += d.toString();
-      });
-      child.once("close", () => {
-        try {
-          const answer = JSON.parse(out).hookSpecificOutput as {
-            permissionDecision: string;
-            permissionDecisionReason?: string;
-          };
-          resolve({
-            ran: answer.permissionDecision === "allow",
-            text: answer.permissionDecisionReason ?? "",
-          });
-        } catch {
-          resolve({ ran: false, text: `the hook answered no JSON: ${out}${err}` });
-        }
-      });
-      child.stdin.end(JSON.stringify(payload));
-    });
+    const { stdout, stderr } = await runChild(
+      process.execPath,
+      [this.o.bin, "hook", "claude-code", "--server", this.o.server.href, "--wait", "2"],
+      { input: JSON.stringify(payload), env: { ...process.env, REDLINE_TOKEN: this.o.token } },
+    );
+    try {
+      const answer = JSON.parse(stdout).hookSpecificOutput as {
+        permissionDecision: string;
+        permissionDecisionReason?: string;
+      };
+      return {
+        ran: answer.permissionDecision === "allow",
+        text: answer.permissionDecisionReason ?? "",
+      };
+    } catch {
+      return { ran: false, text: `the hook answered no JSON: ${stdout}${stderr}` };
+    }
   }
 
   close(): Promise<void> {

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll } from "vitest";
 import { ApprovalService } from "../../approvals/service.js";
+import { runChild } from "../../cli/child.js";
 import { addApprover } from "../../identity/approvers.js";
 import { openSqliteStore } from "../../store/sqlite/open.js";
 
@@ -82,17 +83,9 @@ export function hookAsync(
   input: string,
   env: NodeJS.ProcessEnv = HOOK_ENV,
 ): Promise<HookRun> {
-  const child = spawn(process.execPath, [ENTRY, ...args], { cwd: ROOT, env });
-  let out = "";
-  let err = "";
-  child.stdout.on("data", (d: Buffer) => {
-    out += d.toString();
-  });
-  child.stderr.on("data", (d: Buffer) => {
-    err += d.toString();
-  });
-  child.stdin.end(input);
-  return new Promise((resolve) => child.once("close", (code) => resolve(result(code, out, err))));
+  return runChild(process.execPath, [ENTRY, ...args], { cwd: ROOT, env, input }).then((r) =>
+    result(r.code, r.stdout, r.stderr),
+  );
 }
 
 export function redline(args: string[], env: NodeJS.ProcessEnv = process.env) {
