@@ -6,6 +6,7 @@ import { loadSqlAnalyzer } from "../analyzers/sql/index.js";
 import { ApprovalService } from "../approvals/service.js";
 import { realpath } from "../cli/analysis.js";
 import { BASELINE_FILE, readSources } from "../cli/policy-files.js";
+import { loadPrecompiledValidators } from "../cli/validators.js";
 import { type Action, parseAction } from "../core/envelope.js";
 import { formatPath } from "../core/errors.js";
 import type { Analyzer } from "../core/facts.js";
@@ -43,6 +44,7 @@ export async function decideLocally(
   log: (line: string) => void,
 ): Promise<Answer> {
   const deny = (reason: string): Answer => ({ decision: "deny", reason });
+  loadPrecompiledValidators(); // here, not in the entry: a call through a control plane checks no schema
   const parsed = parseAction(raw);
   if (!parsed.ok)
     return deny(

@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { loadPrecompiledValidators } from "../cli/validators.js";
 import { runHook, syncWriter } from "./run.js";
 
 /**
@@ -9,7 +8,6 @@ import { runHook, syncWriter } from "./run.js";
  * control-plane client or the local policy, analyzers and store come in by dynamic import,
  * whichever the call needs. `redline hook claude-code` runs the same code behind the CLI.
  */
-loadPrecompiledValidators();
 const [harness = "", ...args] = process.argv.slice(2);
 const code = await runHook(harness, args, {
   stdin: process.stdin,
