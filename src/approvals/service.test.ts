@@ -221,6 +221,56 @@ describe("releasing the approved action", () => {
   });
 });
 
+describe("the approval for an action (what an enforcement point asks)", () => {
+  const forAction = (service: ApprovalService, action = ACTION, at = T0) =>
+    service.forAction({ action, facts: emptyFacts(), decision: approvalDecision(), at });
+
+  it("a retry while the human has not answered waits on the same request: no second one", async () => {
+    const { store, service } = await setup();
+    const first = await forAction(service);
+    const retry = await forAction(service, ACTION, T0 + 1000);
+    expect(first).toMatchObject({ used: false, opened: true });
+    expect(retry).toMatchObject({ used: false, opened: false, request: { id: first.request.id } });
+    expect(await store.approvals.list({ status: "pending" })).toHaveLength(1);
+    expect(await kinds(store)).toEqual(["approval.requested"]);
+  });
+
+  it("once granted, the retry uses the grant; the next attempt needs a new approval", async () => {
+    const { store, service } = await setup();
+    const first = await forAction(service);
+    await service.vote(first.request.id, "alice", "approve", undefined, T0 + 1);
+    expect(await forAction(service, ACTION, T0 + 2)).toMatchObject({
+      used: true,
+      request: { id: first.request.id, status: "used" },
+    });
+    const again = await forAction(service, ACTION, T0 + 3);
+    expect(again).toMatchObject({ used: false, opened: true });
+    expect(again.request.id).not.toBe(first.request.id);
+    expect(await kinds(store)).toEqual([
+      "approval.requested",
+      "approval.granted",
+      "approval.used",
+      "approval.requested",
+    ]);
+  });
+
+  it("another action, an expired or a denied request: a new request", async () => {
+    const { service } = await setup();
+    const first = await forAction(service);
+    const other = await forAction(service, {
+      ...ACTION,
+      command: "git push --force origin --all",
+    } as typeof ACTION);
+    expect(other.request.id).not.toBe(first.request.id);
+    const late = await forAction(service, ACTION, first.request.expiresAt + 1);
+    expect(late).toMatchObject({ opened: true });
+    await service.vote(late.request.id, "bob", "deny", "no", late.request.createdAt + 1);
+    const after = await forAction(service, ACTION, late.request.createdAt + 2);
+    expect(after).toMatchObject({ opened: true });
+    expect(after.request.id).not.toBe(late.request.id);
+  });
+});
+
 describe("waiting", () => {
   it("a vote through another process's store is seen by the wait", async () => {
     const { store, service, dir } = await setup();

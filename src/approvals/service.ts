@@ -46,6 +46,10 @@ export interface RequestApproval {
   at: number;
 }
 
+export type ForAction =
+  | { used: true; request: ApprovalRequest }
+  | { used: false; request: ApprovalRequest; opened: boolean };
+
 export interface WaitOptions {
   /** Aborting ends the wait and, unless `keepOnAbort`, cancels the request (audited). */
   signal?: AbortSignal;
@@ -112,6 +116,25 @@ export class ApprovalService {
   ) {
     this.redaction = options.redaction ?? DEFAULT_REDACTION;
     this.newId = options.newId ?? newApprovalId;
+  }
+
+  /**
+   * Where an enforcement point stands for an action that needs approval: an unused grant for
+   * exactly it is used now (the agent retrying after a human approved); else the request still
+   * pending for it is the one to wait on (a retry before the human answered opens no second
+   * request for them to find); else a new one is opened. Rejects as `request` does.
+   */
+  async forAction(input: RequestApproval): Promise<ForAction> {
+    const hash = input.actionHash ?? actionHash(input.action);
+    const agent = input.action.agent;
+    const prior = await this.store.approvals.findGranted(agent, hash, input.at);
+    if (prior) {
+      const used = await this.release(prior.id, hash, input.at);
+      if (used.ok) return { used: true, request: used.request };
+    }
+    const open = await this.store.approvals.findPending(agent, hash, input.at);
+    if (open) return { used: false, request: open, opened: false };
+    return { used: false, request: await this.request(input), opened: true };
   }
 
   /**

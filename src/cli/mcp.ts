@@ -213,7 +213,7 @@ async function localBackend(
 ): Promise<Backend> {
   const en = await openEnforcement({ ...o, log });
   const { policy, store, keys, verifier } = en;
-  const approvals = storeApprovalGate(en.approvals, store.approvals, { pollMs });
+  const approvals = storeApprovalGate(en.approvals, { pollMs });
   const outcome = localOutcomes(store.audit, log);
   return {
     async check(token, agent) {

@@ -143,26 +143,15 @@ async function hold(
   const service = new ApprovalService(store);
   const hash = e.actionHash;
   try {
-    const now = Date.now();
-    const prior = await store.approvals.findGranted(action.agent, hash, now);
-    if (prior) {
-      const used = await service.release(prior.id, hash, Date.now());
-      if (used.ok) return { granted: true, id: prior.id };
-    }
-    const open = (
-      await store.approvals.list({ status: "pending", agent: action.agent, limit: 200 })
-    )
-      .filter((r) => r.actionHash === hash && r.expiresAt > now)
-      .at(0);
-    const request =
-      open ??
-      (await service.request({
-        action,
-        actionHash: hash,
-        facts: e.facts,
-        decision: e.decision,
-        at: now,
-      }));
+    const found = await service.forAction({
+      action,
+      actionHash: hash,
+      facts: e.facts,
+      decision: e.decision,
+      at: Date.now(),
+    });
+    if (found.used) return { granted: true, id: found.request.id };
+    const request = found.request;
     if (o.wait <= 0) return { granted: false, pending: true, id: request.id };
     const w = await service.wait(request.id, {
       signal: AbortSignal.timeout(o.wait * 1000),

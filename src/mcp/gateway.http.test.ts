@@ -208,6 +208,33 @@ describe("redline mcp --listen, upstream server-everything spawned per session",
     }
   });
 
+  it("an agent that gives up waiting and retries waits on the same request; the approval runs it once", {
+    timeout: 30_000,
+  }, async () => {
+    const human = await Approver.open(state);
+    try {
+      const args = { name: "echo", arguments: { message: "needs a human" } };
+      const abort = new AbortController();
+      const first = client.callTool(args, undefined, { signal: abort.signal, timeout: 30_000 });
+      const req = await human.pending();
+      abort.abort("gave up");
+      await expect(first).rejects.toThrow(/gave up|abort/i);
+      const notes: string[] = [];
+      const retry = client.callTool(args, undefined, {
+        onprogress: (p) => notes.push(p.message ?? ""),
+        timeout: 30_000,
+      });
+      await until(() => notes.length > 0);
+      expect(notes[0]).toContain(req.id);
+      expect(await human.store.approvals.list({ status: "pending" })).toHaveLength(1);
+      await human.vote(req.id, "approve");
+      expect(text(await retry)).toContain("needs a human");
+      expect((await human.store.approvals.get(req.id))?.status).toBe("used");
+    } finally {
+      await human.close();
+    }
+  });
+
   it("binds a session to its agent: another agent's token cannot use it", async () => {
     const other = issueToken(policy, state, "other-agent");
     const sessionId = (client.transport as StreamableHTTPClientTransport).sessionId as string;

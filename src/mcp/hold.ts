@@ -1,6 +1,6 @@
 import type { ApprovalService } from "../approvals/service.js";
 import { recordEvent } from "../audit/record.js";
-import type { ApprovalStore, AuditLog } from "../store/ports.js";
+import type { AuditLog } from "../store/ports.js";
 import type { ApprovalGate, SessionDeps } from "./session.js";
 
 /**
@@ -10,7 +10,6 @@ import type { ApprovalGate, SessionDeps } from "./session.js";
  */
 export function storeApprovalGate(
   service: ApprovalService,
-  approvals: ApprovalStore,
   opts: { pollMs?: number; clock?: () => number } = {},
 ): ApprovalGate {
   const clock = opts.clock ?? Date.now;
@@ -18,21 +17,16 @@ export function storeApprovalGate(
     async hold({ action, enforced, signal, waiting }) {
       const hash = enforced.actionHash;
       try {
-        // A human may already have approved exactly this action (an agent retrying after a
-        // denial that named the request): that approval is used, once.
-        const prior = await approvals.findGranted(action.agent, hash, clock());
-        if (prior) {
-          const used = await service.release(prior.id, hash, clock());
-          if (used.ok) return { granted: true, id: prior.id };
-        }
         const started = clock();
-        const request = await service.request({
+        const found = await service.forAction({
           action,
           actionHash: hash,
           facts: enforced.facts,
           decision: enforced.decision,
           at: started,
         });
+        if (found.used) return { granted: true, id: found.request.id };
+        const request = found.request;
         waiting?.({ id: request.id, elapsedMs: 0, expiresAt: request.expiresAt });
         const w = await service.wait(request.id, {
           signal,

@@ -242,31 +242,20 @@ export function apiRoutes(d: ApiDeps): Route[] {
   ];
 
   async function approvalFor(action: Action, e: Enforced) {
-    const now = clock();
     try {
-      const prior = await d.store.approvals.findGranted(action.agent, e.actionHash, now);
-      if (prior) {
-        const used = await d.approvals.release(prior.id, e.actionHash, now);
-        if (used.ok)
-          return {
-            id: prior.id,
-            status: "used" as const,
-            expiresAt: prior.expiresAt,
-            quorum: prior.quorum,
-          };
-      }
-      const request = await d.approvals.request({
+      const found = await d.approvals.forAction({
         action,
         actionHash: e.actionHash,
         facts: e.facts,
         decision: e.decision,
-        at: now,
+        at: clock(),
       });
+      const { id, expiresAt, quorum } = found.request;
       return {
-        id: request.id,
-        status: "pending" as const,
-        expiresAt: request.expiresAt,
-        quorum: request.quorum,
+        id,
+        status: found.used ? ("used" as const) : ("pending" as const),
+        expiresAt,
+        quorum,
       };
     } catch (error) {
       return {

@@ -197,6 +197,8 @@ export interface ApprovalStore {
   consume(id: string, actionHash: string, now: number): Promise<ApprovalResult>;
   /** The newest granted, unused, unexpired request of this agent for exactly this action. */
   findGranted(agent: string, actionHash: string, now: number): Promise<ApprovalRequest | undefined>;
+  /** The newest pending, unexpired request of this agent for exactly this action. */
+  findPending(agent: string, actionHash: string, now: number): Promise<ApprovalRequest | undefined>;
   /** Withdraws a pending request or an unused grant. */
   cancel(id: string, reason: string, now: number): Promise<ApprovalResult>;
   /**

@@ -76,7 +76,7 @@ export async function inProcessGateway(args: {
     {
       enforcer,
       filter: localFilter(new Visibility(policy.current, actor)),
-      approvals: storeApprovalGate(service, store.approvals, { pollMs: 20 }),
+      approvals: storeApprovalGate(service, { pollMs: 20 }),
       outcome: localOutcomes(audit, (l) => log.push(l)),
       log: (l) => log.push(l),
     },

@@ -11,7 +11,7 @@ import {
 import { StoreError, toStoreError } from "../errors.js";
 import type { ApprovalQuery, ApprovalStore } from "../ports.js";
 
-type Key = "insert" | "get" | "update" | "findGranted" | "overdue" | "overdueOne";
+type Key = "insert" | "get" | "update" | "findGranted" | "findPending" | "overdue" | "overdueOne";
 
 const SQL: Record<Key, string> = {
   insert: "INSERT INTO approval_requests (id, body) VALUES (?, ?)",
@@ -19,6 +19,9 @@ const SQL: Record<Key, string> = {
   update: "UPDATE approval_requests SET body = ? WHERE id = ?",
   findGranted: `SELECT body FROM approval_requests
      WHERE agent = ? AND action_hash = ? AND status = 'granted' AND expires_at > ?
+     ORDER BY created_at DESC, id LIMIT 1`,
+  findPending: `SELECT body FROM approval_requests
+     WHERE agent = ? AND action_hash = ? AND status = 'pending' AND expires_at > ?
      ORDER BY created_at DESC, id LIMIT 1`,
   overdue: `SELECT body FROM approval_requests
      WHERE status IN ('pending', 'granted') AND expires_at <= ? ORDER BY expires_at, id`,
@@ -93,15 +96,35 @@ export class SqliteApprovals implements ApprovalStore {
     return this.change(id, (r) => cancel(r, reason, now), `approval '${id}' not cancelled`);
   }
 
-  async findGranted(
+  findGranted(
     agent: string,
     actionHash: string,
     now: number,
   ): Promise<ApprovalRequest | undefined> {
-    return this.read(() => {
-      const row = this.stmt.findGranted.get(agent, actionHash, now) as { body: string } | undefined;
-      return row && parse(row);
-    }, "granted approvals not read");
+    return this.find("findGranted", agent, actionHash, now);
+  }
+
+  findPending(
+    agent: string,
+    actionHash: string,
+    now: number,
+  ): Promise<ApprovalRequest | undefined> {
+    return this.find("findPending", agent, actionHash, now);
+  }
+
+  private async find(
+    which: "findGranted" | "findPending",
+    agent: string,
+    actionHash: string,
+    now: number,
+  ): Promise<ApprovalRequest | undefined> {
+    return this.read(
+      () => {
+        const row = this.stmt[which].get(agent, actionHash, now) as { body: string } | undefined;
+        return row && parse(row);
+      },
+      `${which === "findGranted" ? "granted" : "pending"} approvals not read`,
+    );
   }
 
   async expire(now: number, id?: string): Promise<ApprovalRequest[]> {
