@@ -56,7 +56,12 @@ export async function openEnforcement(o: {
   } catch (error) {
     throw new UsageError(`cannot open the state directory ${dir}: ${(error as Error).message}`);
   }
-  const breaker = new CircuitBreaker(initial.breaker, store.counters, store.agents, store.audit);
+  const breaker = new CircuitBreaker(
+    () => policy.current().policy.breaker,
+    store.counters,
+    store.agents,
+    store.audit,
+  );
   breaker.on("quarantine", (q) => o.log(`agent '${q.agent}' quarantined (${q.reason})`));
   if (o.watch !== false && files.length > 0) policy.watch();
   return {

@@ -15,11 +15,17 @@ export interface Quarantine {
  * is an audit entry and a `quarantine` event for other components (notifications, dashboards).
  * Without a registry (a run with no state directory) quarantines are kept in memory.
  */
+export interface BreakerSettings {
+  denials: number;
+  windowSeconds: number;
+}
+
 export class CircuitBreaker extends EventEmitter<{ quarantine: [Quarantine] }> {
   private readonly held = new Map<string, Quarantine>();
 
+  /** `settings` as a function: read at each denial, so a reloaded policy's breaker applies. */
   constructor(
-    private readonly settings: { denials: number; windowSeconds: number },
+    private readonly settings: BreakerSettings | (() => BreakerSettings),
     private readonly counters: Counters,
     private readonly registry?: AgentRegistry,
     private readonly audit?: AuditLog,
@@ -42,7 +48,8 @@ export class CircuitBreaker extends EventEmitter<{ quarantine: [Quarantine] }> {
   async denied(agent: string, at: number): Promise<Quarantine | undefined> {
     const key = `breaker/${agent}`;
     await this.counters.add(key, at);
-    const { denials, windowSeconds } = this.settings;
+    const { denials, windowSeconds } =
+      typeof this.settings === "function" ? this.settings() : this.settings;
     const count = await this.counters.sum(key, at - windowSeconds * 1000);
     if (count < denials) return undefined;
     const q: Quarantine = {
