@@ -2,32 +2,6 @@ import { actionSummary, byId, clip, clock, dateTime, h, pretty } from "./dom.js"
 
 const KEEP = 500;
 
-/** Every kind of audit entry (src/audit/entry.ts), for the kind filter. */
-const KINDS = [
-  "decision",
-  "released",
-  "completed",
-  "failed",
-  "approval.requested",
-  "approval.voted",
-  "approval.granted",
-  "approval.denied",
-  "approval.expired",
-  "approval.refused",
-  "approval.used",
-  "approval.cancelled",
-  "agent.suspended",
-  "agent.resumed",
-  "agent.quarantined",
-  "agent.bootstrap",
-  "panic.started",
-  "panic.cleared",
-  "token.issued",
-  "token.refused",
-  "approver.added",
-  "approver.removed",
-  "approver.refused",
-];
 const GROUPS = [
   ["approval.*", "Approvals (all)"],
   ["agent.*", "Agents (all)"],
@@ -55,7 +29,6 @@ export class Feed {
     this.agents = new Set();
     /** Action hash → the action, from entries that carry it, for those that only name the hash. */
     this.actions = new Map();
-    this.fillKinds();
     this.onFilter = () => this.render();
     for (const el of [this.kind, this.agent, this.decision])
       el.addEventListener("change", this.onFilter);
@@ -68,7 +41,11 @@ export class Feed {
     this.rows.replaceChildren();
   }
 
-  fillKinds() {
+  /** The kind filter's choices: every entry kind, as the server's OpenAPI document lists them. */
+  async fillKinds() {
+    if (this.kind.options.length > 1) return;
+    const doc = await this.api.get("/openapi.json");
+    const kinds = doc?.components?.schemas?.AuditEntry?.properties?.kind?.enum ?? [];
     if (this.kind.options.length > 1) return;
     this.kind.append(
       h(
@@ -79,13 +56,16 @@ export class Feed {
       h(
         "optgroup",
         { label: "Kinds" },
-        KINDS.map((k) => h("option", { value: k }, k)),
+        kinds.map((k) => h("option", { value: k }, k)),
       ),
     );
   }
 
   async fill() {
-    const { entries } = await this.api.get("/v1/audit?limit=100");
+    const [{ entries }] = await Promise.all([
+      this.api.get("/v1/audit?limit=100"),
+      this.fillKinds(),
+    ]);
     const sorted = [...(entries ?? [])].sort((a, b) => b.seq - a.seq);
     this.entries = sorted;
     this.lastSeq = sorted[0]?.seq ?? 0;

@@ -2,6 +2,7 @@ import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApprovalService } from "../approvals/service.js";
+import { ENTRY_KINDS } from "../audit/entry.js";
 import { tempStateDir } from "../audit/test-support/fixtures.js";
 import { analyzerFor } from "../cli/analysis.js";
 import { loadPolicy } from "../cli/policy-files.js";
@@ -287,6 +288,7 @@ describe("events, metrics, health, OpenAPI", () => {
     expect((await call("GET", "/healthz", undefined)).body).toMatchObject({ ok: true });
     const doc = (await call("GET", "/openapi.json", undefined)).body;
     expect(doc.openapi).toBe("3.1.0");
+    expect(doc.components.schemas.AuditEntry.properties.kind.enum).toEqual([...ENTRY_KINDS]);
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining(["/v1/decisions", "/v1/approvals/{id}/approve", "/v1/events"]),
     );

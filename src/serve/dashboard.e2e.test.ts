@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ENTRY_KINDS } from "../audit/entry.js";
 import {
   Approver,
   EVERYTHING,
@@ -204,6 +205,10 @@ describe("the dashboard, in Chromium, against redline serve and redline mcp", ()
         .evaluateAll((rows) => rows.map((r) => r.getAttribute("data-kind") ?? ""));
     const filter = (name: string) => page.getByLabel(name, { exact: true });
     try {
+      const offered = await filter("Kind")
+        .locator("optgroup[label=Kinds] option")
+        .evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value));
+      expect(offered).toEqual([...ENTRY_KINDS]);
       await filter("Kind").selectOption("approval.*");
       const approvalKinds = await kinds();
       expect(approvalKinds.length).toBeGreaterThanOrEqual(3);

@@ -1,3 +1,4 @@
+import { ENTRY_KINDS } from "../audit/entry.js";
 import { ActionSchema } from "../core/envelope.js";
 
 /** The control plane's OpenAPI document, served at /openapi.json. The action schema is the envelope's own. */
@@ -11,6 +12,27 @@ const human = [{ approverSecret: [] }];
 const id = [{ name: "id", in: "path", required: true, schema: { type: "string" } }];
 const reason = {
   requestBody: json({ type: "object", properties: { reason: { type: "string" } } }),
+};
+const AuditEntry = {
+  type: "object",
+  required: ["seq", "kind", "time", "agent", "prevHash", "hash"],
+  properties: {
+    seq: { type: "integer" },
+    kind: { enum: [...ENTRY_KINDS] },
+    time: { type: "string", format: "date-time" },
+    agent: { type: "string" },
+    session: { type: "string" },
+    actionHash: { type: "string" },
+    action: { type: "object" },
+    facts: { type: "object" },
+    decision: { enum: ["allow", "deny", "approval"] },
+    categories: { type: "array", items: { type: "string" } },
+    rules: { type: "array", items: { type: "string" } },
+    reason: { type: "string" },
+    data: { type: "object" },
+    prevHash: { type: "string" },
+    hash: { type: "string" },
+  },
 };
 const Decision = {
   type: "object",
@@ -63,7 +85,7 @@ export const OPENAPI = {
         description: "An approver secret, rla_... (redline approvers add)",
       },
     },
-    schemas: { Action: ActionSchema, Decision },
+    schemas: { Action: ActionSchema, Decision, AuditEntry },
   },
   paths: {
     "/v1/decisions": {
@@ -206,7 +228,23 @@ export const OPENAPI = {
       get: {
         summary: "Audit entries (newest, or after ?afterSeq=)",
         security: human,
-        responses: ok("Entries"),
+        parameters: [
+          {
+            name: "kind",
+            in: "query",
+            schema: { $ref: "#/components/schemas/AuditEntry/properties/kind" },
+          },
+          { name: "agent", in: "query", schema: { type: "string" } },
+          { name: "decision", in: "query", schema: { enum: ["allow", "deny", "approval"] } },
+          { name: "afterSeq", in: "query", schema: { type: "integer" } },
+          { name: "limit", in: "query", schema: { type: "integer", maximum: 1000 } },
+        ],
+        responses: ok("Entries", {
+          type: "object",
+          properties: {
+            entries: { type: "array", items: { $ref: "#/components/schemas/AuditEntry" } },
+          },
+        }),
       },
     },
     "/v1/audit/verify": {
