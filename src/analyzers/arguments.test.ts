@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Action } from "../core/envelope.js";
 import { policyOf } from "../core/test-support/policy.js";
-import { carriedArguments } from "./arguments.js";
+import { carriedArguments, isUntrusted, opaqueBecause } from "./arguments.js";
 
 const call = (tool: string, args: Record<string, unknown>, server = "srv"): Action => ({
   agent: "a",
@@ -77,5 +77,41 @@ describe("tool arguments that carry commands, SQL, paths or URLs", () => {
 
   it("ignores actions that are not tool calls", () => {
     expect(carriedArguments({ agent: "a", kind: "shell", command: "ls" }, NONE)).toEqual([]);
+  });
+});
+
+describe("declarations by kind, and tools declared opaque", () => {
+  const tools = policyOf(`agents: []
+analysis:
+  tools:
+    - kind: tool
+      tool: "!(Read|Write)"
+      opaque: not a tool this policy knows
+    - kind: mcp
+      tool: fetch
+      untrusted: true
+`).analysis.tools;
+  const fn = (tool: string): Action => ({ agent: "a", kind: "tool", tool, arguments: {} });
+
+  it("a function tool outside the list is opaque, with the policy's reason; a listed one is not", () => {
+    expect(opaqueBecause(fn("FutureTool"), tools)).toBe("not a tool this policy knows");
+    expect(opaqueBecause(fn("Read"), tools)).toBeUndefined();
+  });
+
+  it("a later declaration of the tool lifts the catch-all", () => {
+    const later = policyOf(`agents: []
+analysis:
+  tools:
+    - { kind: tool, tool: "!(Read)", opaque: unknown }
+    - { tool: FutureTool, arguments: { target: ignore } }
+`).analysis.tools;
+    expect(opaqueBecause(fn("FutureTool"), later)).toBeUndefined();
+    expect(opaqueBecause(fn("OtherTool"), later)).toBe("unknown");
+  });
+
+  it("kind: tool never applies to MCP tools, kind: mcp never to function tools", () => {
+    expect(opaqueBecause(call("FutureTool", {}), tools)).toBeUndefined();
+    expect(isUntrusted(call("fetch", {}), tools)).toBe(true);
+    expect(isUntrusted(fn("fetch"), tools)).toBe(false);
   });
 });

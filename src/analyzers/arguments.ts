@@ -39,13 +39,8 @@ export function carriedArguments(
   declarations: readonly ToolArguments[],
 ): Carried[] {
   if (action.kind !== "mcp" && action.kind !== "tool") return [];
-  const server = action.kind === "mcp" ? action.server : undefined;
   const declared: Record<string, ArgumentType> = {};
-  for (const d of declarations) {
-    if (!d.tool.test(action.tool)) continue;
-    if (d.server && (server === undefined || !d.server.test(server))) continue;
-    Object.assign(declared, d.arguments);
-  }
+  for (const d of declarations) if (declares(d, action)) Object.assign(declared, d.arguments);
   const out: Carried[] = [];
   let visited = 0;
   const visit = (value: unknown, key: string, name: string): void => {
@@ -76,14 +71,28 @@ function inferType(name: string, value: string): Carried["type"] | undefined {
   return undefined;
 }
 
+/** Whether a declaration is about this call: its kind, server and tool name. */
+function declares(d: ToolArguments, action: Action): boolean {
+  if (action.kind !== "mcp" && action.kind !== "tool") return false;
+  if (d.kind !== undefined && d.kind !== action.kind) return false;
+  if (!d.tool.test(action.tool)) return false;
+  if (!d.server) return true;
+  return action.kind === "mcp" && d.server.test(action.server);
+}
+
 /** Whether the policy marks this tool as returning outside content (it taints the session). */
 export function isUntrusted(action: Action, declarations: readonly ToolArguments[]): boolean {
-  if (action.kind !== "mcp" && action.kind !== "tool") return false;
-  const server = action.kind === "mcp" ? action.server : undefined;
-  return declarations.some(
-    (d) =>
-      d.untrusted &&
-      d.tool.test(action.tool) &&
-      (!d.server || (server !== undefined && d.server.test(server))),
-  );
+  return declarations.some((d) => d.untrusted && declares(d, action));
+}
+
+/**
+ * Why the policy says this tool's effect cannot be known, if it does: the last declaration
+ * about the tool decides, so a later file that declares a tool (what its arguments carry)
+ * lifts an earlier catch-all's `opaque`.
+ */
+export function opaqueBecause(
+  action: Action,
+  declarations: readonly ToolArguments[],
+): string | undefined {
+  return declarations.findLast((d) => declares(d, action))?.opaque;
 }

@@ -14,7 +14,7 @@ import {
   opaqueFacts,
 } from "../core/facts.js";
 import type { AnalysisSettings } from "../core/policy/model.js";
-import { type Carried, carriedArguments, isUntrusted } from "./arguments.js";
+import { type Carried, carriedArguments, isUntrusted, opaqueBecause } from "./arguments.js";
 import { analyzeHttp } from "./http/index.js";
 import { type PathOp, pathFacts, resolvePath } from "./paths/index.js";
 import { loadShellAnalyzer } from "./shell/index.js";
@@ -142,6 +142,8 @@ function analyzeToolCall(
     return resourceRead(action, ctx, nested, s, out);
   const carried = carriedArguments(action, s.tools);
   if (isUntrusted(action, s.tools)) out.flag("untrusted");
+  const opaque = opaqueBecause(action, s.tools);
+  if (opaque !== undefined) out.opaque(`tool '${action.tool}': ${opaque}`);
   const args = action.arguments ?? {};
   const byName = classifyToolName(action.tool, resourceWords(args));
   // A file tool's paths say more than its name: deleting `dist/bundle.js` is not data loss.

@@ -185,6 +185,7 @@ describe("the built-in analysis: what the analyzers see in Claude Code's tools",
     ["task", []],
     ["todowrite", []],
     ["websearch", []],
+    ["unknown-tool", ["opaque"]],
   ];
   for (const [name, categories] of expected)
     it(`${name}: ${categories.join(", ") || "no red line"}`, () => {
@@ -202,6 +203,14 @@ describe("the built-in analysis: what the analyzers see in Claude Code's tools",
 
   it("marks a web search as untrusted content (it taints the session)", () => {
     expect(facts("websearch").flags).toContain("untrusted");
+  });
+
+  it("an unknown built-in tool is opaque; another agent's function tool on the same policy is not", () => {
+    const tool = (name: string) => analyze({ agent: "a", kind: "tool", tool: name, arguments: {} });
+    expect(facts("unknown-tool").findings[0]?.reason).toMatch(/FutureTool.*does not know/);
+    expect(tool("NotebookRun").categories).toEqual(["opaque"]);
+    expect(tool("refund_order").categories).not.toContain("opaque");
+    expect(tool("sendEmail").categories).not.toContain("opaque");
   });
 
   it("is needed: without it, the same Edit would be a write outside the workspace", async () => {

@@ -107,6 +107,21 @@ export interface MapOptions {
 /** The file tools, by what they do to the paths they name. */
 export const WRITE_TOOLS = ["Write", "Edit", "MultiEdit", "NotebookEdit"] as const;
 export const READ_TOOLS = ["Read", "NotebookRead", "LS", "Grep", "Glob"] as const;
+/** Built-in tools that reach the policy as function tools, each described in CLAUDE_CODE_ANALYSIS. */
+const KNOWN_TOOLS = [
+  ...WRITE_TOOLS,
+  ...READ_TOOLS,
+  "WebSearch",
+  "Task",
+  "TodoWrite",
+  "ExitPlanMode",
+  "AskUserQuestion",
+  "SlashCommand",
+  "Skill",
+  "BashOutput",
+  "KillShell",
+  "ListMcpResourcesTool",
+];
 /** `mcp__<server>__<tool>`: Claude Code's name for a tool of a configured MCP server. */
 const MCP_NAME = /^mcp__([^_](?:[^_]|_(?!_))*)__(.+)$/;
 /** MCP_RESOURCE_READ in core/envelope.ts (not imported: it would load the schema checkers). */
@@ -212,6 +227,20 @@ analysis:
         plan: ignore
         questions: ignore
         command: ignore
+    - tool: [BashOutput, KillShell, ListMcpResourcesTool]
+      arguments:
+        bash_id: ignore
+        shell_id: ignore
+        filter: ignore
+        server: ignore
+    # Any other built-in tool came after this list: what it does cannot be known.
+    - kind: tool
+      tool: "!(${KNOWN_TOOLS.join("|")})"
+      opaque: a Claude Code tool this analysis does not know
+    # Built-in tools are named in CamelCase: other agents' function tools on a control plane
+    # that has this file (refund_order, sendEmail) are not Claude Code's, and stay as they were.
+    - kind: tool
+      tool: ["*_*", "[a-z]*"]
 `;
 export const ANALYSIS_FILE = "<redline hook claude-code: built-in analysis>";
 

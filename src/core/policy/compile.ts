@@ -105,10 +105,12 @@ function link(
     internal: docs.flatMap(({ value }) => value.analysis?.internal ?? []),
     tools: docs.flatMap(({ value }) =>
       (value.analysis?.tools ?? []).map((t) => ({
+        kind: t.kind,
         server: t.server === undefined ? undefined : compileGlobs(t.server),
         tool: compileGlobs(t.tool),
         arguments: t.arguments ?? {},
         untrusted: t.untrusted === true,
+        opaque: t.opaque,
       })),
     ),
   };

@@ -48,11 +48,15 @@ export interface AnalysisSettings {
 
 /** A declaration of which arguments of matching tools carry commands, SQL, paths or URLs. */
 export interface ToolArguments {
+  /** Only actions of this kind; undefined: MCP and function tools alike. */
+  kind: "mcp" | "tool" | undefined;
   server: GlobSet | undefined;
   tool: GlobSet;
   arguments: Readonly<Record<string, ArgumentType>>;
   /** The tool returns outside content: its calls add the `untrusted` flag. */
   untrusted: boolean;
+  /** Why the tool's effect cannot be known: its calls are opaque. */
+  opaque: string | undefined;
 }
 
 /** Session taint: a fact seen earlier in the session gates matching later actions. */

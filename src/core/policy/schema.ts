@@ -214,8 +214,20 @@ export type ArgumentType = (typeof ARGUMENT_TYPES)[number];
 
 export const ToolDeclaration = Type.Object(
   {
+    kind: Type.Optional(
+      Type.Union([Type.Literal("mcp"), Type.Literal("tool")], {
+        description: "Only MCP tools (mcp) or only function tools (tool); omitted: both",
+      }),
+    ),
     server: Type.Optional(Globs("MCP server glob(s); omitted: any server, and function tools")),
     tool: Globs("Tool name glob(s)"),
+    opaque: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          "Why what these tools do cannot be known: their calls are opaque (unknown is not safe)",
+      }),
+    ),
     untrusted: Type.Optional(
       Type.Boolean({
         description: "Returns content from outside (web pages, mail): it taints the session",

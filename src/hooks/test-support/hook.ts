@@ -220,9 +220,9 @@ export const EXPECTED: Record<
   "mcp-resource": { decision: "approval", categories: ["secret.access"] },
   task: { decision: "allow" },
   todowrite: { decision: "allow" },
-  // Not a tool the mapping knows, and nothing in its arguments the analyzers recognise: the
-  // baseline's default for `*` (allow) decides. A policy that must hold unknown tools says so.
-  "unknown-tool": { decision: "allow" },
+  // A built-in tool the analysis does not know (Claude Code added it later): what it does cannot
+  // be known, so it is opaque, and the baseline asks a human.
+  "unknown-tool": { decision: "approval", categories: ["opaque"] },
 };
 
 /** Payloads the hook must refuse before deciding anything, and what the reason names. */
