@@ -203,11 +203,9 @@ async function runStep(
 ): Promise<StepResult> {
   const since = await api.headSeq();
   let settled = false;
-  const call = agent
-    .run(step.act, () => undefined)
-    .finally(() => {
-      settled = true;
-    });
+  const call = agent.run(step.act).finally(() => {
+    settled = true;
+  });
   let approval: StepResult["approval"];
   if (step.expect === "approval") {
     const id = await api.pendingApproval(() => settled);

@@ -70,17 +70,11 @@ export class DemoAgent {
     return new DemoAgent(o, client);
   }
 
-  async run(act: Act, onProgress: () => void): Promise<Seen> {
-    return act.via === "mcp"
-      ? this.call(act.tool, act.arguments, onProgress)
-      : this.bash(act.command);
+  async run(act: Act): Promise<Seen> {
+    return act.via === "mcp" ? this.call(act.tool, act.arguments) : this.bash(act.command);
   }
 
-  private async call(
-    tool: string,
-    args: Record<string, unknown>,
-    onProgress: () => void,
-  ): Promise<Seen> {
+  private async call(tool: string, args: Record<string, unknown>): Promise<Seen> {
     const path = args.path;
     const absolute =
       typeof path === "string" && !isAbsolute(path)
@@ -88,8 +82,9 @@ export class DemoAgent {
         : args;
     try {
       const r = await this.client.callTool({ name: tool, arguments: absolute }, undefined, {
-        // A held call sends progress while it waits for its human.
-        onprogress: onProgress,
+        // Asking for progress: a held call sends it while it waits for its human, and each
+        // notice restarts the timeout.
+        onprogress: () => undefined,
         resetTimeoutOnProgress: true,
         timeout: 60_000,
         maxTotalTimeout: this.o.holdMs,
