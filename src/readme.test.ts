@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BIN, FS_SERVER, ROOT, testRoot } from "./mcp/test-support/harness.js";
@@ -62,7 +63,12 @@ describe("README", () => {
           ).toBe(true);
   }, 120_000);
 
-  it("every guide runs as written, and each console example prints what it shows", () => {
+  it("every guide runs as written, and each console example prints what it shows", async () => {
+    // The README's commands name their ports, as a reader's would.
+    for (const port of [7878, 8080])
+      expect(await canListen(port), `port ${port} is in use: the README's commands need it`).toBe(
+        true,
+      );
     const dir = testRoot();
     const shims = join(dir, ".bin");
     mkdirSync(shims);
@@ -119,6 +125,14 @@ esac
     expect(stdout).toMatch(/apr_\w+ .*granted/);
   }, 300_000);
 });
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once("error", () => resolve(false));
+    s.listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
+  });
+}
 
 /** The reader's environment has none of Redline's own variables set. */
 function readerEnv(): NodeJS.ProcessEnv {
