@@ -33,7 +33,7 @@
  *
  * Type-check: npx tsc -p bench/tsconfig.json
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import {
   closeSync,
   existsSync,
@@ -49,7 +49,7 @@ import autocannon from "autocannon";
 import { readPublicKey } from "../src/audit/keys.js";
 import { verifyAuditLog } from "../src/audit/verify.js";
 import { openSqliteStore, type SqliteStateStore } from "../src/store/sqlite/open.js";
-import { BIN, issueToken, ROOT, staleBuild } from "./support.js";
+import { BIN, CLK_TCK, cpuMs, issueToken, ROOT, staleBuild } from "./support.js";
 
 const POLICY = path.join(ROOT, "bench/fixtures/decisions-policy.yaml");
 const AGENTS = ["coding-agent", "support-bot", "research-agent", "ops-bot"] as const;
@@ -235,23 +235,6 @@ function median(xs: number[]): number {
   return ((s[m - 1] ?? Number.NaN) + (s[m] ?? Number.NaN)) / 2;
 }
 
-const CLK_TCK = (() => {
-  const r = spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" });
-  const n = Number(r.stdout?.trim());
-  return Number.isFinite(n) && n > 0 ? n : 100;
-})();
-/** CPU time (user + system) a process has used, in ms; undefined off Linux or once gone. */
-function cpuMs(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    // Fields 14 and 15 of stat(5); the slice starts at field 3.
-    return ((Number(fields[11]) + Number(fields[12])) / CLK_TCK) * 1000;
-  } catch {
-    return undefined;
-  }
-}
 /** CPU time all processes on the machine have used, in ms (the first line of /proc/stat). */
 function machineBusyMs(): number | undefined {
   try {

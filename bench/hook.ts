@@ -24,10 +24,9 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { listening } from "../src/mcp/test-support/listening.js";
+import { BIN, ROOT } from "./support.js";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const BIN = path.join(ROOT, "bin/redline.js");
 const ENTRY = path.join(ROOT, "dist/hooks/main.js");
 const FIXTURES = path.join(ROOT, "src/hooks/fixtures");
 const BASELINE = path.join(ROOT, "presets/baseline.yaml");
@@ -75,20 +74,7 @@ async function startServe(
     [BIN, "serve", "--listen", "127.0.0.1:0", "--state-dir", state, "--policy", ...policy],
     { stdio: ["ignore", "ignore", "pipe"] },
   );
-  let err = "";
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${err}`)), 30_000);
-    child.stderr?.on("data", (d: Buffer) => {
-      err += d.toString();
-      const m = /listening (http:\/\/\S+)/.exec(err);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    child.once("exit", (code) => reject(new Error(`serve exited with ${code}: ${err}`)));
-  });
-  return { url, child };
+  return { url: (await listening(child, "redline serve")).href, child };
 }
 
 const median = (xs: number[]) => quantile(xs, 0.5);

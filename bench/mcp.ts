@@ -26,8 +26,7 @@
  *
  * Type-check: npx tsc -p bench/tsconfig.json
  */
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -37,7 +36,7 @@ import {
 } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { verifyAuditLog } from "../src/audit/verify.js";
 import { openSqliteStore } from "../src/store/sqlite/open.js";
-import { BIN, issueToken, ROOT, staleBuild } from "./support.js";
+import { BIN, CLK_TCK, cpuMs, issueToken, ROOT, staleBuild } from "./support.js";
 
 const FIXTURES = path.join(ROOT, "bench/fixtures");
 const ECHO = path.join(FIXTURES, "echo-server.ts");
@@ -143,24 +142,6 @@ const alive = (pid: number) => {
 const killAll = () => {
   for (const pid of pids) if (alive(pid)) process.kill(pid, "SIGKILL");
 };
-
-const CLK_TCK = (() => {
-  const r = spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" });
-  const n = Number(r.stdout?.trim());
-  return Number.isFinite(n) && n > 0 ? n : 100;
-})();
-/** CPU time (user + system) a process has used, in ms; undefined off Linux or once gone. */
-function cpuMs(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    // Fields 14 and 15 of stat(5); the slice starts at field 3.
-    return ((Number(fields[11]) + Number(fields[12])) / CLK_TCK) * 1000;
-  } catch {
-    return undefined;
-  }
-}
 
 /** The echo server a path's stderr announced (the gateway and the proxy pass theirs through). */
 const echoPid = (p: Path) => {

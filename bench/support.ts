@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -48,4 +48,22 @@ export function issueToken(a: {
   if (r.status !== 0)
     throw new Error(`token issue --agent ${a.agent} failed (${r.status}): ${r.stderr}`);
   return r.stdout.trim();
+}
+
+export const CLK_TCK = (() => {
+  const r = spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" });
+  const n = Number(r.stdout?.trim());
+  return Number.isFinite(n) && n > 0 ? n : 100;
+})();
+/** CPU time (user + system) a process has used, in ms; undefined off Linux or once gone. */
+export function cpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // Fields 14 and 15 of stat(5); the slice starts at field 3.
+    return ((Number(fields[11]) + Number(fields[12])) / CLK_TCK) * 1000;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
@@ -7,6 +7,7 @@ import { afterAll } from "vitest";
 import { ApprovalService } from "../../approvals/service.js";
 import { runChild } from "../../cli/child.js";
 import { addApprover } from "../../identity/approvers.js";
+import { listeningCli } from "../../mcp/test-support/harness.js";
 import { openSqliteStore } from "../../store/sqlite/open.js";
 
 /** The hook as Claude Code runs it: the built entry (`npm test` builds first), one process a call. */
@@ -147,36 +148,8 @@ export interface Serving {
 
 /** `redline serve --listen 127.0.0.1:0`, resolved once it says where it listens. */
 export async function serve(args: string[]): Promise<Serving> {
-  const child = spawn(process.execPath, [BIN, "serve", "--listen", "127.0.0.1:0", ...args], {
-    cwd: ROOT,
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let err = "";
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${err}`)), 20_000);
-    child.stderr?.on("data", (d: Buffer) => {
-      err += d.toString();
-      const m = /listening (http:\/\/\S+)/.exec(err);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`serve exited with ${code}: ${err}`));
-    });
-  });
-  return {
-    url,
-    child,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
-  };
+  const l = await listeningCli(["serve", "--listen", "127.0.0.1:0", ...args]);
+  return { url: l.url.href, child: l.child, stop: l.stop };
 }
 
 export { freePort } from "../../mcp/test-support/harness.js";

@@ -15,6 +15,7 @@ import { afterAll } from "vitest";
 import { ApprovalService } from "../../approvals/service.js";
 import { addApprover } from "../../identity/approvers.js";
 import { openSqliteStore, type SqliteStateStore } from "../../store/sqlite/open.js";
+import { listening, stderrOf } from "./listening.js";
 
 /** The gateway as a user runs it: the built CLI (`npm test` builds first), real servers from npm. */
 export const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
@@ -186,34 +187,7 @@ export class Approver {
   }
 }
 
-const stderrs = new WeakMap<ChildProcess, string>();
-/** What a child started through `listening` wrote on stderr so far. */
-export function stderrOf(child: ChildProcess): string {
-  return stderrs.get(child) ?? "";
-}
-
-/** Resolves with the URL a `redline mcp|serve` child says it listens on (stderr). */
-export function listening(child: ChildProcess, what: string): Promise<URL> {
-  return new Promise<URL>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`${what} did not start: ${stderrOf(child)}`)),
-      20_000,
-    );
-    child.stderr?.on("data", (d: Buffer) => {
-      const err = stderrOf(child) + d.toString();
-      stderrs.set(child, err);
-      const m = /listening (http:\/\/\S+)/.exec(err);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(new URL(m[1]));
-      }
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${what} exited with ${code}: ${stderrOf(child)}`));
-    });
-  });
-}
+export { listening, stderrOf };
 
 export function freePort(): Promise<number> {
   return new Promise((resolve) => {
