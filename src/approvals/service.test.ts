@@ -254,6 +254,21 @@ describe("the approval for an action (what an enforcement point asks)", () => {
     ]);
   });
 
+  it("hold: given up, the request stays pending; the next hold after approval runs it once", async () => {
+    const { store, service } = await setup();
+    const input = { action: ACTION, facts: emptyFacts(), decision: approvalDecision(), at: T0 };
+    const first = await service.hold(input, { signal: AbortSignal.abort(), clock: () => T0 });
+    expect(first).toMatchObject({ granted: false, pending: true, request: { status: "pending" } });
+    if (first.granted || !first.request) throw new Error("no request");
+    await service.vote(first.request.id, "alice", "approve", undefined, T0 + 1);
+    const second = await service.hold({ ...input, at: T0 + 2 }, { clock: () => T0 + 2 });
+    expect(second).toMatchObject({
+      granted: true,
+      request: { id: first.request.id, status: "used" },
+    });
+    expect(await kinds(store)).toEqual(["approval.requested", "approval.granted", "approval.used"]);
+  });
+
   it("another action, an expired or a denied request: a new request", async () => {
     const { service } = await setup();
     const first = await forAction(service);

@@ -50,6 +50,11 @@ export type ForAction =
   | { used: true; request: ApprovalRequest }
   | { used: false; request: ApprovalRequest; opened: boolean };
 
+/** How a hold ended: run the action (once), or not, and whether its request is still open. */
+export type Held =
+  | { granted: true; request: ApprovalRequest }
+  | { granted: false; pending: boolean; request?: ApprovalRequest; reason: string };
+
 export interface WaitOptions {
   /** Aborting ends the wait and, unless `keepOnAbort`, cancels the request (audited). */
   signal?: AbortSignal;
@@ -135,6 +140,43 @@ export class ApprovalService {
     const open = await this.store.approvals.findPending(agent, hash, input.at);
     if (open) return { used: false, request: open, opened: false };
     return { used: false, request: await this.request(input), opened: true };
+  }
+
+  /**
+   * Holds an action that needs approval until it may run: `forAction`, then a wait for the
+   * human, then `release`. Granted means it runs now, once. The wait never cancels the request:
+   * when `signal` aborts (the agent gave up, a hook's time is up) it stays `pending`, so a
+   * retry of the same action finds it. Never rejects: any failure is a refusal with its reason.
+   */
+  async hold(
+    input: RequestApproval,
+    o: Omit<WaitOptions, "keepOnAbort"> & { onOpen?: (request: ApprovalRequest) => void } = {},
+  ): Promise<Held> {
+    try {
+      const found = await this.forAction(input);
+      const request = found.request;
+      if (found.used) return { granted: true, request };
+      o.onOpen?.(request);
+      const w = o.signal?.aborted
+        ? { status: "cancelled" as const, request, reason: "not waited for" }
+        : await this.wait(request.id, { ...o, keepOnAbort: true });
+      if (w.status === "cancelled" && w.request?.status === "pending")
+        return { granted: false, pending: true, request, reason: w.reason };
+      if (w.status !== "granted")
+        return { granted: false, pending: false, request, reason: w.reason };
+      const hash = input.actionHash ?? actionHash(input.action);
+      const used = await this.release(request.id, hash, (o.clock ?? Date.now)());
+      if (used.ok) return { granted: true, request };
+      const why = `it was granted but cannot be used: ${used.refusal.reason}`;
+      return { granted: false, pending: false, request, reason: why };
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      return {
+        granted: false,
+        pending: false,
+        reason: `the approval could not be requested (${why})`,
+      };
+    }
   }
 
   /**

@@ -102,81 +102,38 @@ export async function decideLocally(
     }
     if (o.ask) return { decision: "ask", reason: askReason(tool, v) };
     const held = await hold(action, e, store, o);
+    const id = held.request?.id;
     if (held.granted) {
       await enforcer.release(action, e);
-      return { decision: "allow", reason: allowReason(v, held.id) };
+      return { decision: "allow", reason: allowReason(v, id) };
     }
-    if (held.pending)
+    if (held.pending && id)
       return deny(
         pendingReason(
           tool,
           v,
-          {
-            id: held.id,
-            command: `redline approvals approve ${held.id} --state-dir ${shellQuote(dir)}`,
-          },
+          { id, command: `redline approvals approve ${id} --state-dir ${shellQuote(dir)}` },
           o.wait,
         ),
       );
-    return deny(refusedReason(tool, v, held.id, held.reason));
+    return deny(refusedReason(tool, v, id, held.reason));
   } finally {
     await store.close().catch((error: unknown) => log(`closing the store: ${String(error)}`));
   }
 }
 
-type Held =
-  | { granted: true; id: string }
-  | { granted: false; pending: true; id: string }
-  | { granted: false; pending: false; id?: string; reason: string };
-
 /**
- * A call needing approval: an unused grant for exactly this action is used (the agent retrying
- * after a human approved); else the pending request for it is waited on, or a new one opened.
- * The wait ends at --wait seconds with the request left open, so a retry can find the grant.
+ * A call needing approval (ApprovalService.hold): waited on for up to --wait seconds, then
+ * left open, so the retry after a human approved finds the grant.
  */
-async function hold(
-  action: Action,
-  e: Enforced,
-  store: SqliteStateStore,
-  o: HookOptions,
-): Promise<Held> {
-  const service = new ApprovalService(store);
-  const hash = e.actionHash;
-  try {
-    const found = await service.forAction({
-      action,
-      actionHash: hash,
-      facts: e.facts,
-      decision: e.decision,
-      at: Date.now(),
-    });
-    if (found.used) return { granted: true, id: found.request.id };
-    const request = found.request;
-    if (o.wait <= 0) return { granted: false, pending: true, id: request.id };
-    const w = await service.wait(request.id, {
-      signal: AbortSignal.timeout(o.wait * 1000),
-      keepOnAbort: true,
+function hold(action: Action, e: Enforced, store: SqliteStateStore, o: HookOptions) {
+  return new ApprovalService(store).hold(
+    { action, actionHash: e.actionHash, facts: e.facts, decision: e.decision, at: Date.now() },
+    {
+      signal: o.wait > 0 ? AbortSignal.timeout(o.wait * 1000) : AbortSignal.abort(),
       pollMs: o.approvalPoll * 1000,
-    });
-    if (w.status === "cancelled" && w.request?.status === "pending")
-      return { granted: false, pending: true, id: request.id };
-    if (w.status !== "granted")
-      return { granted: false, pending: false, id: request.id, reason: w.reason };
-    const used = await service.release(request.id, hash, Date.now());
-    if (used.ok) return { granted: true, id: request.id };
-    return {
-      granted: false,
-      pending: false,
-      id: request.id,
-      reason: `it was granted but cannot be used: ${used.refusal.reason}`,
-    };
-  } catch (error) {
-    return {
-      granted: false,
-      pending: false,
-      reason: `the approval could not be requested (${(error as Error).message})`,
-    };
-  }
+    },
+  );
 }
 
 function verdictOf(e: Enforced): Verdict {

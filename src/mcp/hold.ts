@@ -15,40 +15,31 @@ export function storeApprovalGate(
   const clock = opts.clock ?? Date.now;
   return {
     async hold({ action, enforced, signal, waiting }) {
-      const hash = enforced.actionHash;
-      try {
-        const started = clock();
-        const found = await service.forAction({
+      const started = clock();
+      const held = await service.hold(
+        {
           action,
-          actionHash: hash,
+          actionHash: enforced.actionHash,
           facts: enforced.facts,
           decision: enforced.decision,
           at: started,
-        });
-        if (found.used) return { granted: true, id: found.request.id };
-        const request = found.request;
-        waiting?.({ id: request.id, elapsedMs: 0, expiresAt: request.expiresAt });
-        const w = await service.wait(request.id, {
-          signal,
-          keepOnAbort: true,
+        },
+        {
+          ...(signal ? { signal } : {}),
           clock,
           ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
+          onOpen: (r) => waiting?.({ id: r.id, elapsedMs: 0, expiresAt: r.expiresAt }),
           onTick: (r, now) =>
             waiting?.({ id: r.id, elapsedMs: now - started, expiresAt: r.expiresAt }),
-        });
-        if (w.status !== "granted")
-          return { granted: false, id: request.id, reason: `approval ${request.id}: ${w.reason}` };
-        const used = await service.release(request.id, hash, clock());
-        if (used.ok) return { granted: true, id: request.id };
-        return {
-          granted: false,
-          id: request.id,
-          reason: `approval ${request.id} was granted but cannot be used: ${used.refusal.reason}`,
-        };
-      } catch (error) {
-        const why = error instanceof Error ? error.message : String(error);
-        return { granted: false, reason: `the approval could not be requested (${why})` };
-      }
+        },
+      );
+      if (held.granted) return { granted: true, id: held.request.id };
+      if (!held.request) return { granted: false, reason: held.reason };
+      return {
+        granted: false,
+        id: held.request.id,
+        reason: `approval ${held.request.id}: ${held.reason}`,
+      };
     },
   };
 }
