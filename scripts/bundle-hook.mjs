@@ -1,30 +1,51 @@
 #!/usr/bin/env node
-// Part of `npm run build`, after tsc: the hook runs once per tool call, and resolving and
-// loading ~460 module files cost it more than deciding (about 150 ms here). esbuild bundles
-// dist/hooks/main.js with the pure-JS packages it uses into a few files; the packages that
-// find files beside themselves (WASM parsers, the SQLite addon) and Ajv (loaded only for a
-// schema without a generated validator) stay external.
-import { readdirSync, rmSync } from "node:fs";
+// Part of `npm run build`, after tsc and gen-validators: the hook runs once per tool call, and
+// resolving, loading and compiling its ~460 module files cost it more than deciding. esbuild
+// bundles it with the pure-JS packages it uses into two CommonJS files, so that V8's code cache
+// applies (src/hooks/compile-cache.ts; Node 20 has none for ES modules):
+//   hook.cjs        the entry, the mapping, the control-plane client
+//   hook-local.cjs  the policy, analyzers and SQLite store, required only by a call without a
+//                   control plane, so a call through one never loads it
+// dist/hooks/main.js becomes the launcher (dist/hooks/launch.js), and the cache is made in
+// dist/hooks/cache/ (dist/hooks/warm.js).
+// The packages that find files beside themselves (WASM parsers, the SQLite addon) and Ajv
+// (loaded only for a schema without a generated validator) stay external.
+import { copyFileSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { build } from "esbuild";
 
 const dir = new URL("../dist/hooks/", import.meta.url).pathname;
-for (const f of readdirSync(dir)) if (f.startsWith("bundle-")) rmSync(`${dir}${f}`);
-await build({
-  entryPoints: [`${dir}main.js`],
-  outdir: dir,
-  allowOverwrite: true,
+if (readFileSync(`${dir}main.js`, "utf8") === readFileSync(`${dir}launch.js`, "utf8"))
+  throw new Error("bundle-hook: dist/hooks/main.js is the launcher already: run tsc first (npm run build)");
+for (const f of readdirSync(dir))
+  if (f.startsWith("bundle-") || f.startsWith("hook")) rmSync(`${dir}${f}`);
+rmSync(`${dir}cache`, { recursive: true, force: true });
+
+const common = {
   bundle: true,
-  // What only a standalone call needs (policy, analyzers, SQLite) is a chunk of its own, loaded
-  // by the dynamic import that needs it: a call through a control plane never parses it.
-  splitting: true,
-  chunkNames: "bundle-[name]-[hash]",
   platform: "node",
-  format: "esm",
+  format: "cjs",
   target: "node20",
   sourcemap: true,
   external: ["better-sqlite3", "libpg-query", "web-tree-sitter", "ajv"],
-  // Bundled CommonJS packages call require(); an ES module has none of its own.
-  banner: { js: 'import { createRequire as __redlineRequire } from "node:module";\nconst require = __redlineRequire(import.meta.url);' },
+  // import.meta.url finds presets and validators; the bundles sit at the depth of dist/hooks/.
+  define: { "import.meta.url": "__redlineUrl" },
+  banner: { js: 'const __redlineUrl = require("node:url").pathToFileURL(__filename).href;' },
+  // A dynamic import() cannot run in code loaded from the cache: require instead.
+  supported: { "dynamic-import": false },
   logLevel: "warning",
-});
-process.stdout.write("bundle-hook: dist/hooks/main.js and its chunks\n");
+};
+/** run.js's `import("./local.js")` becomes a require of the other bundle. */
+const localApart = {
+  name: "local-apart",
+  setup(b) {
+    b.onResolve({ filter: /^\.\/local\.js$/ }, () => ({ path: "./hook-local.cjs", external: true }));
+  },
+};
+await build({ ...common, entryPoints: [`${dir}main.js`], outfile: `${dir}hook.cjs`, plugins: [localApart] });
+await build({ ...common, entryPoints: [`${dir}local.js`], outfile: `${dir}hook-local.cjs` });
+copyFileSync(`${dir}launch.js`, `${dir}main.js`);
+
+const { ensureCodeCache } = await import(`${dir}warm.js`);
+const cache = ensureCodeCache(dir);
+if (cache !== "made") throw new Error(`bundle-hook: code cache ${cache}`);
+process.stdout.write("bundle-hook: dist/hooks/main.js, hook.cjs, hook-local.cjs and their code cache\n");

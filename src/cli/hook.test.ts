@@ -53,6 +53,7 @@ describe("redline hook install claude-code", () => {
       backup: expect.any(String),
       command,
       timeout: 35,
+      codeCache: "present", // made by the build, for this node
     });
     expect(readFileSync(out.backup, "utf8")).toBe(EXISTING);
 

@@ -23,6 +23,7 @@ import {
   TOKEN_ENV,
 } from "../hooks/options.js";
 import { parseSettings, withHook } from "../hooks/settings.js";
+import { ensureCodeCache } from "../hooks/warm.js";
 import { UsageError } from "./errors.js";
 
 /** The hook's own entry (dist/hooks/main.js): what the installed settings run, fastest. */
@@ -75,7 +76,7 @@ export function registerHookCommands(program: Command, setExit: (code: number) =
     install.addOption(new Option(`${s.short ? `-${s.short}, ` : ""}--${s.flag}${arg}`, s.text));
   }
   install
-    .option("--json", 'print {"file","status","backup","command","timeout"}')
+    .option("--json", 'print {"file","status","backup","command","timeout","codeCache"}')
     .addHelpText(
       "after",
       `
@@ -84,7 +85,8 @@ running this Node and this Redline by absolute path, with the flags above (paths
 standalone, the state directory is written out: default ~/.redline). Every other key and hook is
 kept; a second install updates Redline's entry instead of adding one; the file is backed up
 (<file>.bak-<time>) before it is changed. A file that is not valid JSON is refused (exit 2).
-The hook's timeout is --wait + ${INSTALL_TIMEOUT_MARGIN_S} s: the hook always answers first.
+The hook's timeout is --wait + ${INSTALL_TIMEOUT_MARGIN_S} s: the hook always answers first. The hook's
+V8 code cache (faster start-up) is made for this Node if the build's is for another.
 
 Examples:
   redline hook install claude-code --project --policy policy.yaml
@@ -171,8 +173,12 @@ export async function runInstall(
     if (text !== undefined) backup = backUp(file);
     writeAtomically(file, `${JSON.stringify(merged.value.settings, null, 2)}\n`);
   }
+  // For the node that will run it: the build's cache is for the node that built it.
+  const codeCache = ensureCodeCache(path.dirname(HOOK_ENTRY));
   if (o.json) {
-    out.write(`${JSON.stringify({ file, status, backup: backup ?? null, command, timeout })}\n`);
+    out.write(
+      `${JSON.stringify({ file, status, backup: backup ?? null, command, timeout, codeCache })}\n`,
+    );
     return 0;
   }
   const said = {
@@ -182,7 +188,7 @@ export async function runInstall(
   }[status];
   out.write(`${said}\n`);
   if (backup) out.write(`  backup:  ${backup}\n`);
-  out.write(`  command: ${command}\n  timeout: ${timeout} s\n`);
+  out.write(`  command: ${command}\n  timeout: ${timeout} s\n  code cache: ${codeCache}\n`);
   if (options.server && !options.tokenFile)
     out.write(`  the hook reads the agent token from $${TOKEN_ENV} in Claude Code's environment\n`);
   out.write("  check it in Claude Code with /hooks\n");

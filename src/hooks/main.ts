@@ -9,11 +9,13 @@ import { runHook, syncWriter } from "./run.js";
  * whichever the call needs. `redline hook claude-code` runs the same code behind the CLI.
  */
 const [harness = "", ...args] = process.argv.slice(2);
-const code = await runHook(harness, args, {
+// No top-level await: the build bundles this file into CommonJS (see launch.ts).
+void runHook(harness, args, {
   stdin: process.stdin,
   stdout: syncWriter(1),
   stderr: syncWriter(2),
   env: process.env,
+}).then((code) => {
+  // The answer is written; nothing left (a long poll, a timer) may keep Claude Code waiting.
+  process.exit(code);
 });
-// The answer is written; nothing left (a long poll, a timer) may keep Claude Code waiting.
-process.exit(code);

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { Language, Parser } from "web-tree-sitter";
 
@@ -9,7 +10,9 @@ export function loadBashParser(): Promise<Parser> {
     await Parser.init();
     const wasm = createRequire(import.meta.url).resolve("tree-sitter-bash/tree-sitter-bash.wasm");
     const parser = new Parser();
-    parser.setLanguage(await Language.load(wasm));
+    // Bytes, not a path: for a path the library does a dynamic import(), which code loaded from
+    // V8's code cache (the hook's, src/hooks/compile-cache.ts) cannot run.
+    parser.setLanguage(await Language.load(readFileSync(wasm)));
     return parser;
   })();
   loading.catch(() => {
