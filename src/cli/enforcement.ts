@@ -12,6 +12,9 @@ import { analyzerWith } from "./analysis.js";
 import { UsageError } from "./errors.js";
 import { loadPolicy, readSources } from "./policy-files.js";
 
+/** How often a long-running process checkpoints its WAL, off the event loop (store/sqlite/wal.ts). */
+const WAL_CHECKPOINT_MS = 250;
+
 /** What every long-running enforcement process (`mcp`, `serve`) is made of, opened once. */
 export interface Enforcement {
   dir: string;
@@ -51,7 +54,11 @@ export async function openEnforcement(o: {
   let store: SqliteStateStore;
   let keys: SigningKeys;
   try {
-    store = openSqliteStore({ dir, durability: o.durability ?? "crash" });
+    store = openSqliteStore({
+      dir,
+      durability: o.durability ?? "crash",
+      walCheckpoints: { intervalMs: WAL_CHECKPOINT_MS, log: o.log },
+    });
     keys = SigningKeys.open(dir, Date.now());
   } catch (error) {
     throw new UsageError(`cannot open the state directory ${dir}: ${(error as Error).message}`);

@@ -10,6 +10,7 @@ import { type GroupCommitOptions, SqliteAuditLog } from "./audit.js";
 import { SqliteCounters, SqliteSessionFacts } from "./counters.js";
 import { SqliteAgentRegistry, SqliteApprovers } from "./identity.js";
 import { assertKnownVersion, migrate } from "./migrations.js";
+import { WalCheckpointer } from "./wal.js";
 
 export const DATABASE_FILE = "state.db";
 
@@ -23,6 +24,11 @@ export interface SqliteStoreOptions extends Partial<GroupCommitOptions> {
   readonly?: boolean;
   /** A signer other than the state directory's key (tests, external key management). */
   signer?: CheckpointSigner;
+  /**
+   * For a long-running process: WAL checkpoints in a worker thread every `intervalMs` instead
+   * of inside a commit (see wal.ts).
+   */
+  walCheckpoints?: { intervalMs: number; log?: (line: string) => void };
 }
 
 export const DEFAULT_GROUP_COMMIT: Omit<GroupCommitOptions, "clock"> = {
@@ -39,6 +45,8 @@ export class SqliteStateStore implements StateStore {
   readonly agents: SqliteAgentRegistry;
   readonly approvers: SqliteApprovers;
   readonly approvals: SqliteApprovals;
+  /** Set when checkpoints run in a worker (SqliteStoreOptions.walCheckpoints). */
+  checkpointer?: WalCheckpointer;
 
   /** `db` is exposed for the adapter's own tests and tools; callers use the ports. */
   constructor(
@@ -58,6 +66,7 @@ export class SqliteStateStore implements StateStore {
   async close(): Promise<void> {
     if (!this.db.open) return;
     this.audit.close();
+    await this.checkpointer?.close();
     this.db.close();
   }
 }
@@ -82,15 +91,22 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStateStore {
       migrate(db, file);
     }
     // NORMAL in WAL mode: a commit survives a process crash; FULL also fsyncs the WAL.
-    db.pragma(`synchronous = ${options.durability === "fsync" ? "FULL" : "NORMAL"}`);
+    const synchronous = options.durability === "fsync" ? "FULL" : "NORMAL";
+    db.pragma(`synchronous = ${synchronous}`);
     const signer = options.readonly
       ? undefined
       : (options.signer ?? loadOrCreateSigner(options.dir));
-    return new SqliteStateStore(db, file, signer, {
+    const store = new SqliteStateStore(db, file, signer, {
       ...DEFAULT_GROUP_COMMIT,
       clock: Date.now,
       ...definedOnly(options),
     });
+    if (options.walCheckpoints && !options.readonly)
+      store.checkpointer = new WalCheckpointer(db, file, {
+        ...options.walCheckpoints,
+        synchronous,
+      });
+    return store;
   } catch (error) {
     db?.close();
     throw toStoreError(error, `cannot open ${file}`);
