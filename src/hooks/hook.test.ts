@@ -75,6 +75,28 @@ describe("every tool type, on the baseline", () => {
   });
 });
 
+describe("session taint", () => {
+  /** A recorded payload moved to another session, with another tool call in it. */
+  const inSession = (
+    session: string,
+    name: string,
+    tool?: { tool_name: string; tool_input: object },
+  ) => JSON.stringify({ ...JSON.parse(fixture(name)), session_id: session, ...tool });
+  const post = {
+    tool_name: "Bash",
+    tool_input: { command: "curl -X POST -d hello https://api.example.net/submit" },
+  };
+
+  it("a page fetched from outside makes sending data out, later in that session, wait for a human", () => {
+    const args = standalone(["--agent", "taint-1"]);
+    expect(hook(args, inSession("clean", "webfetch", post)).decision).toBe("allow");
+    expect(hook(args, inSession("fetched", "webfetch")).decision).toBe("allow");
+    const after = hook(args, inSession("fetched", "webfetch", post));
+    expect(after.decision).toBe("deny");
+    expect(after.reason).toMatch(/needs a human's approval \(rule: session\.taint\).*untrusted/);
+  });
+});
+
 describe("approvals", () => {
   it("a pending request is named with how to approve it; the approved retry runs once", async () => {
     const args = standalone(["--agent", "approvals-1"]);

@@ -67,11 +67,12 @@ describe("spellings that must not dodge the catalogue", () => {
 
 describe("flags", () => {
   it.each([
-    ["GET https://example.com/", ["read"]],
-    ["HEAD https://example.com/", ["read"]],
-    ["POST https://example.com/", ["sends-data", "write"]],
-    ["PATCH https://example.com/x", ["sends-data", "write"]],
-    ["DELETE https://example.com/x", ["delete", "write"]],
+    ["GET https://example.com/", ["read", "untrusted"]],
+    ["HEAD https://example.com/", ["read", "untrusted"]],
+    ["POST https://example.com/", ["sends-data", "untrusted", "write"]],
+    ["PATCH https://example.com/x", ["sends-data", "untrusted", "write"]],
+    ["DELETE https://example.com/x", ["delete", "untrusted", "write"]],
+    ["GET http://10.0.0.7/status", ["read"]],
   ])("%s → %j", (line, flags) => {
     expect([...run(line).flags].sort()).toEqual(flags);
   });
@@ -86,6 +87,15 @@ describe("more flags", () => {
       ctx: { internalHosts: ["*.corp.example"] },
     });
     expect(internal.flags).not.toContain("sends-data");
+  });
+
+  it("untrusted: an answer from outside the organisation, which taints the session", () => {
+    expect(run("GET https://pastebin.com/raw/x").flags).toContain("untrusted");
+    expect(
+      run("GET https://wiki.corp.example/page", { ctx: { internalHosts: ["*.corp.example"] } })
+        .flags,
+    ).not.toContain("untrusted");
+    expect(run("GET http://127.0.0.1:8080/").flags).not.toContain("untrusted");
   });
 
   it("heuristic: a category guessed from names, not from the catalogue", () => {

@@ -63,7 +63,11 @@ export function analyzeHttp(request: HttpRequest, ctx: AnalysisContext): Facts {
   if (egress) facts.add("network.egress", egress);
   if (uploadKind(req)) facts.flag("upload");
   // Data leaving the organisation even where it is not egress: lets a session rule gate it.
-  if (sendsData(req) && !isInternal(req.host, ctx)) facts.flag("sends-data");
+  const outside = !isInternal(req.host, ctx);
+  if (sendsData(req) && outside) facts.flag("sends-data");
+  // What comes back from outside (a web page, an API's answer) can carry instructions to the
+  // agent: like a tool marked untrusted, it taints the session once released.
+  if (outside) facts.flag("untrusted");
   if (req.bodyUnread) facts.flag("truncated");
   return facts.build();
 }
