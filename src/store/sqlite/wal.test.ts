@@ -41,9 +41,9 @@ describe("WAL checkpoints in a worker thread", () => {
     expect(a.checkpointer?.fellBack).toBe(false);
     await a.close();
     await b.close();
-    expect((await verifyAuditLog(openSqliteStore({ dir: worker, readonly: true }).audit)).ok).toBe(
-      true,
-    );
+    const reader = openSqliteStore({ dir: worker, readonly: true });
+    expect((await verifyAuditLog(reader.audit, undefined)).ok).toBe(true);
+    await reader.close();
   });
 
   it("fall back to SQLite's own in the writer when the worker fails", async () => {
