@@ -38,7 +38,9 @@ const common = {
 const localApart = {
   name: "local-apart",
   setup(b) {
-    b.onResolve({ filter: /^\.\/local\.js$/ }, () => ({ path: "./hook-local.cjs", external: true }));
+    b.onResolve({ filter: /^\.\/local\.js$/ }, (a) =>
+      a.importer === `${dir}run.js` ? { path: "./hook-local.cjs", external: true } : undefined,
+    );
   },
 };
 await build({ ...common, entryPoints: [`${dir}main.js`], outfile: `${dir}hook.cjs`, plugins: [localApart] });
