@@ -6,8 +6,8 @@
 //   hook.cjs        the entry, the mapping, the control-plane client
 //   hook-local.cjs  the policy, analyzers and SQLite store, required only by a call without a
 //                   control plane, so a call through one never loads it
-// dist/hooks/main.js becomes the launcher (dist/hooks/launch.js), and the cache is made in
-// dist/hooks/cache/ (dist/hooks/warm.js).
+// dist/hooks/main.js becomes the launcher (dist/hooks/launch.js), and the code cache the entry
+// uses is made in dist/hooks/cache/ (dist/hooks/warm.js).
 // The packages that find files beside themselves (WASM parsers, the SQLite addon) and Ajv
 // (loaded only for a schema without a generated validator) stay external.
 import { copyFileSync, readdirSync, readFileSync, rmSync } from "node:fs";

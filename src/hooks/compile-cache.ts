@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import Module, { createRequire } from "node:module";
 import path from "node:path";
-import { Script } from "node:vm";
+import type { Script } from "node:vm";
 
 /**
  * V8's code cache for the CommonJS files the hook loads (its bundles, the generated validators,
@@ -24,7 +24,7 @@ import { Script } from "node:vm";
 
 export type CacheMode = "read" | "write";
 
-/** Set to "write", it puts the launcher (launch.ts) in write mode: see warm.ts. */
+/** Set to "write", it puts the hook's entry (main.ts) in write mode: see warm.ts. */
 export const CODE_CACHE_ENV = "REDLINE_CODE_CACHE";
 
 type Compile = (this: Module, content: string, filename: string, format?: string) => unknown;
@@ -86,7 +86,8 @@ export function useCompileCache(dir: string, mode: CacheMode): CacheStats {
     }
     let script: Script;
     try {
-      script = new Script(wrap(content), { filename, ...(cachedData ? { cachedData } : {}) });
+      const vm = require("node:vm") as typeof import("node:vm"); // not loaded by a small call
+      script = new vm.Script(wrap(content), { filename, ...(cachedData ? { cachedData } : {}) });
     } catch {
       // Not CommonJS after all (ES module syntax): Node's own loader knows what to do.
       return original.call(this, content, filename, format);

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { fileURLToPath } from "node:url";
+import { CODE_CACHE_ENV, useCompileCache } from "./compile-cache.js";
 import { runHook, syncWriter } from "./run.js";
 
 /**
@@ -8,6 +10,12 @@ import { runHook, syncWriter } from "./run.js";
  * control-plane client or the local policy, analyzers and store come in by dynamic import,
  * whichever the call needs. `redline hook claude-code` runs the same code behind the CLI.
  */
+// Before anything big loads: the standalone bundle and the parsers' glue then come from V8's
+// code cache, which the build made in dist/hooks/cache/ (compile-cache.ts).
+useCompileCache(
+  fileURLToPath(new URL("./cache/", import.meta.url)),
+  process.env[CODE_CACHE_ENV] === "write" ? "write" : "read",
+);
 const [harness = "", ...args] = process.argv.slice(2);
 // No top-level await: the build bundles this file into CommonJS (see launch.ts).
 void runHook(harness, args, {
