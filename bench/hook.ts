@@ -8,9 +8,9 @@
  *
  * Paths, each a fresh `node` process per call, spawned sequentially:
  *   node -e 0          the floor: Node starting and exiting
- *   server Read/Bash   dist/hooks/main.js --server URL, a running `redline serve` (baseline plus
+ *   server Read/Bash   dist/hooks/main.cjs --server URL, a running `redline serve` (baseline plus
  *                      the hook's analysis), token in REDLINE_TOKEN
- *   local Read/Bash    dist/hooks/main.js --state-dir DIR: policy, analyzers, SQLite audit in
+ *   local Read/Bash    dist/hooks/main.cjs --state-dir DIR: policy, analyzers, SQLite audit in
  *                      the hook (a Read needs no parser; a Bash loads the shell and SQL WASM)
  *   cli Read           node bin/redline.js hook claude-code --state-dir DIR: the same through
  *                      the whole CLI, for comparison (what the installed settings avoid)
@@ -27,7 +27,7 @@ import path from "node:path";
 import { listening } from "../src/mcp/test-support/listening.js";
 import { BIN, ROOT } from "./support.js";
 
-const ENTRY = path.join(ROOT, "dist/hooks/main.js");
+const ENTRY = path.join(ROOT, "dist/hooks/main.cjs");
 const FIXTURES = path.join(ROOT, "src/hooks/fixtures");
 const BASELINE = path.join(ROOT, "presets/baseline.yaml");
 

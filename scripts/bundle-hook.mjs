@@ -6,15 +6,15 @@
 //   hook.cjs        the entry, the mapping, the control-plane client
 //   hook-local.cjs  the policy, analyzers and SQLite store, required only by a call without a
 //                   control plane, so a call through one never loads it
-// dist/hooks/main.js becomes the launcher (dist/hooks/launch.js), and the code cache the entry
-// uses is made in dist/hooks/cache/ (dist/hooks/warm.js).
+// dist/hooks/main.cjs and main.js become the launcher (dist/hooks/launch.js), and the code cache
+// the entry uses is made in dist/hooks/cache/ (dist/hooks/warm.js).
 // The packages that find files beside themselves (WASM parsers, the SQLite addon) and Ajv
 // (loaded only for a schema without a generated validator) stay external.
-import { copyFileSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { build } from "esbuild";
 
 const dir = new URL("../dist/hooks/", import.meta.url).pathname;
-if (readFileSync(`${dir}main.js`, "utf8") === readFileSync(`${dir}launch.js`, "utf8"))
+if (!readFileSync(`${dir}main.js`, "utf8").includes("runHook("))
   throw new Error("bundle-hook: dist/hooks/main.js is the launcher already: run tsc first (npm run build)");
 for (const f of readdirSync(dir))
   if (f.startsWith("bundle-") || f.startsWith("hook")) rmSync(`${dir}${f}`);
@@ -45,9 +45,13 @@ const localApart = {
 };
 await build({ ...common, entryPoints: [`${dir}main.js`], outfile: `${dir}hook.cjs`, plugins: [localApart] });
 await build({ ...common, entryPoints: [`${dir}local.js`], outfile: `${dir}hook-local.cjs` });
-copyFileSync(`${dir}launch.js`, `${dir}main.js`);
+// The launchers: main.cjs for `hook install`, main.js for settings written before it.
+const launcher = { ...common, entryPoints: [`${dir}launch.js`], allowOverwrite: true, sourcemap: false };
+await build({ ...launcher, outfile: `${dir}main.cjs` });
+await build({ ...launcher, format: "esm", define: {}, banner: {}, outfile: `${dir}main.js` });
+for (const map of ["main.cjs.map", "main.js.map"]) rmSync(`${dir}${map}`, { force: true }); // tsc's
 
 const { ensureCodeCache } = await import(`${dir}warm.js`);
 const cache = ensureCodeCache(dir);
 if (cache !== "made") throw new Error(`bundle-hook: code cache ${cache}`);
-process.stdout.write("bundle-hook: dist/hooks/main.js, hook.cjs, hook-local.cjs and their code cache\n");
+process.stdout.write("bundle-hook: dist/hooks/main.cjs, main.js, hook.cjs, hook-local.cjs and their code cache\n");

@@ -26,8 +26,8 @@ import { parseSettings, withHook } from "../hooks/settings.js";
 import { ensureCodeCache } from "../hooks/warm.js";
 import { UsageError } from "./errors.js";
 
-/** The hook's own entry (dist/hooks/main.js): what the installed settings run, fastest. */
-export const HOOK_ENTRY = fileURLToPath(new URL("../hooks/main.js", import.meta.url));
+/** The hook's own entry (dist/hooks/main.cjs): what the installed settings run, fastest. */
+export const HOOK_ENTRY = fileURLToPath(new URL("../hooks/main.cjs", import.meta.url));
 
 /**
  * `redline hook claude-code` (the hook itself: its flags are parsed by the hook, so a bad one

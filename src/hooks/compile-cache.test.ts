@@ -113,7 +113,7 @@ describe("the hook's code cache", () => {
     const copy = mkdtempSync(join(ROOT, "dist/hooks-copy-"));
     try {
       expect(ensureCodeCache(copy)).toMatch(/^not made: the hook is not bundled/);
-      for (const f of ["main.js", "compile-cache.js", "hook.cjs", "hook-local.cjs"])
+      for (const f of ["main.cjs", "hook.cjs", "hook-local.cjs"])
         cpSync(join(hooks, f), join(copy, f));
       expect(ensureCodeCache(copy)).toBe("made");
       expect(readdirSync(join(copy, "cache")).length).toBeGreaterThan(1);
@@ -123,28 +123,30 @@ describe("the hook's code cache", () => {
     }
   });
 
-  it("a launcher that cannot load the bundle denies, exit 0", () => {
-    const copy = mkdtempSync(join(ROOT, "dist/hooks-copy-"));
-    try {
-      for (const f of ["main.js", "compile-cache.js", "claude-code.js"])
-        cpSync(join(ROOT, "dist/hooks", f), join(copy, f));
-      const call = () =>
-        spawnSync(process.execPath, [join(copy, "main.js"), "claude-code"], {
-          input: fixture("bash-ls"),
-          encoding: "utf8",
-        });
-      for (const damage of [undefined, "module.exports = (;"]) {
-        if (damage) writeFileSync(join(copy, "hook.cjs"), damage);
-        const r = call();
-        expect(r.status).toBe(0);
-        const out = JSON.parse(r.stdout).hookSpecificOutput;
-        expect(out.permissionDecision).toBe("deny");
-        expect(out.permissionDecisionReason).toMatch(/the hook did not start/);
+  it.each(["main.cjs", "main.js"])(
+    "a launcher (%s) that cannot load the bundle denies, exit 0",
+    (launcher) => {
+      const copy = mkdtempSync(join(ROOT, "dist/hooks-copy-"));
+      try {
+        cpSync(join(ROOT, "dist/hooks", launcher), join(copy, launcher));
+        const call = () =>
+          spawnSync(process.execPath, [join(copy, launcher), "claude-code"], {
+            input: fixture("bash-ls"),
+            encoding: "utf8",
+          });
+        for (const damage of [undefined, "module.exports = (;"]) {
+          if (damage) writeFileSync(join(copy, "hook.cjs"), damage);
+          const r = call();
+          expect(r.status).toBe(0);
+          const out = JSON.parse(r.stdout).hookSpecificOutput;
+          expect(out.permissionDecision).toBe("deny");
+          expect(out.permissionDecisionReason).toMatch(/the hook did not start/);
+        }
+      } finally {
+        rmSync(copy, { recursive: true, force: true });
       }
-    } finally {
-      rmSync(copy, { recursive: true, force: true });
-    }
-  });
+    },
+  );
 
   it("was made by the build for the standalone bundle", () => {
     const hooks = join(ROOT, "dist/hooks");

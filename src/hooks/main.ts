@@ -4,9 +4,10 @@ import { CODE_CACHE_ENV, useCompileCache } from "./compile-cache.js";
 import { runHook, syncWriter } from "./run.js";
 
 /**
- * The hook's own entry, what `redline hook install` puts in Claude Code's settings:
- *   node <redline>/dist/hooks/main.js claude-code [options]
- * It runs once per tool call, so it loads only the mapping and the flag parser up front; the
+ * The hook's own entry, which `redline hook install` puts in Claude Code's settings through
+ * main.cts (node <redline>/dist/hooks/main.cjs claude-code [options]); the build bundles it into
+ * dist/hooks/hook.cjs. It runs once per tool call, so it loads only the mapping and the flag
+ * parser up front; the
  * control-plane client or the local policy, analyzers and store come in by dynamic import,
  * whichever the call needs. `redline hook claude-code` runs the same code behind the CLI.
  */
@@ -17,7 +18,7 @@ useCompileCache(
   process.env[CODE_CACHE_ENV] === "write" ? "write" : "read",
 );
 const [harness = "", ...args] = process.argv.slice(2);
-// No top-level await: the build bundles this file into CommonJS (see launch.ts).
+// No top-level await: the build bundles this file into CommonJS, and main.cts requires it.
 void runHook(harness, args, {
   stdin: process.stdin,
   stdout: syncWriter(1),

@@ -4,7 +4,7 @@ import type { Result } from "./claude-code.js";
 
 /**
  * The hook's flags, parsed the same way whether it runs as `redline hook claude-code` or from
- * its own entry (dist/hooks/main.js, what `redline hook install` writes): node:util parseArgs,
+ * its own entry (dist/hooks/main.cjs, what `redline hook install` writes): node:util parseArgs,
  * not commander, so the entry loads nothing else. A bad flag is an error the runner turns into
  * a deny, never an exit the call could slip past.
  */
@@ -100,7 +100,7 @@ export const HOOK_FLAGS: readonly Spec[] = [
 ];
 
 export const HOOK_HELP = `Usage: redline hook claude-code [options]
-       node <redline>/dist/hooks/main.js claude-code [options]   (what \`redline hook install\` writes)
+       node <redline>/dist/hooks/main.cjs claude-code [options]   (what \`redline hook install\` writes)
 
 Claude Code PreToolUse hook: reads the hook's JSON on stdin, decides the tool call with Redline,
 prints {"hookSpecificOutput":{"hookEventName":"PreToolUse","permissionDecision":"allow|deny|ask",

@@ -99,6 +99,7 @@ describe("withHook", () => {
   it("recognises its own commands only", () => {
     expect(isRedlineHook(ENTRY.command)).toBe(true);
     expect(isRedlineHook("'/x y/node' '/x y/dist/hooks/main.js' claude-code")).toBe(true);
+    expect(isRedlineHook("'/x y/node' '/x y/dist/hooks/main.cjs' claude-code")).toBe(true);
     expect(isRedlineHook("redline hook claude-code")).toBe(true);
     expect(isRedlineHook("node bin/redline.js hook claude-code --server http://x")).toBe(true);
     expect(isRedlineHook("~/.claude/hooks/log-bash.sh")).toBe(false);

@@ -22,7 +22,7 @@ const isObject = (v: unknown): v is Json =>
 /** Redline's hook, however it was written: our entry's path or `redline hook claude-code`. */
 export function isRedlineHook(command: string): boolean {
   return (
-    /hooks\/main\.js['"]?\s+claude-code(?:\s|$)/.test(command) ||
+    /hooks\/main\.c?js['"]?\s+claude-code(?:\s|$)/.test(command) ||
     /\bredline(?:\.js)?['"]?\s+hook\s+claude-code(?:\s|$)/.test(command)
   );
 }

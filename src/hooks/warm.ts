@@ -28,7 +28,7 @@ export function ensureCodeCache(hooksDir: string): string {
     });
     const r = spawnSync(
       process.execPath,
-      [path.join(hooksDir, "main.js"), "claude-code", "--state-dir", state],
+      [path.join(hooksDir, "main.cjs"), "claude-code", "--state-dir", state],
       { input, encoding: "utf8", env: { ...process.env, [CODE_CACHE_ENV]: "write" } },
     );
     if (r.status !== 0 || !r.stdout.includes('"permissionDecision"'))

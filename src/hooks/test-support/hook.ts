@@ -12,7 +12,7 @@ import { openSqliteStore } from "../../store/sqlite/open.js";
 
 /** The hook as Claude Code runs it: the built entry (`npm test` builds first), one process a call. */
 export const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
-export const ENTRY = join(ROOT, "dist/hooks/main.js");
+export const ENTRY = join(ROOT, "dist/hooks/main.cjs");
 export const BIN = join(ROOT, "bin/redline.js");
 export const FIXTURES = join(ROOT, "src/hooks/fixtures");
 /** The fixtures were recorded by a user whose home is /home/dev, in /home/dev/project. */
@@ -56,7 +56,7 @@ function result(code: number | null, stdout: string, stderr: string): HookRun {
   return { code, stdout, stderr, decision, reason };
 }
 
-/** One hook call: `node dist/hooks/main.js <args>` with `input` on stdin. */
+/** One hook call: `node dist/hooks/main.cjs <args>` with `input` on stdin. */
 export function hook(args: string[], input: string, env: NodeJS.ProcessEnv = HOOK_ENV): HookRun {
   const r = spawnSync(process.execPath, [ENTRY, ...args], {
     cwd: ROOT,
