@@ -153,7 +153,8 @@ export class ApprovalService {
     o: Omit<WaitOptions, "keepOnAbort"> & { onOpen?: (request: ApprovalRequest) => void } = {},
   ): Promise<Held> {
     try {
-      const found = await this.forAction(input);
+      const hash = input.actionHash ?? actionHash(input.action);
+      const found = await this.forAction({ ...input, actionHash: hash });
       const request = found.request;
       if (found.used) return { granted: true, request };
       o.onOpen?.(request);
@@ -164,7 +165,6 @@ export class ApprovalService {
         return { granted: false, pending: true, request, reason: w.reason };
       if (w.status !== "granted")
         return { granted: false, pending: false, request, reason: w.reason };
-      const hash = input.actionHash ?? actionHash(input.action);
       const used = await this.release(request.id, hash, (o.clock ?? Date.now)());
       if (used.ok) return { granted: true, request };
       const why = `it was granted but cannot be used: ${used.refusal.reason}`;
