@@ -56,6 +56,30 @@ export const CLK_TCK = (() => {
   return Number.isFinite(n) && n > 0 ? n : 100;
 })();
 /** CPU time (user + system) a process has used, in ms; undefined off Linux or once gone. */
+/** CPU time (ms) of a process and all its descendants alive now (`serve --workers`: the workers). */
+export function treeCpuMs(pid: number | undefined): number | undefined {
+  const own = cpuMs(pid);
+  if (pid === undefined || own === undefined) return own;
+  const parents = new Map<number, number[]>();
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      parents.set(ppid, [...(parents.get(ppid) ?? []), Number(name)]);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  let total = own;
+  const todo = [...(parents.get(pid) ?? [])];
+  for (let child = todo.pop(); child !== undefined; child = todo.pop()) {
+    total += cpuMs(child) ?? 0;
+    todo.push(...(parents.get(child) ?? []));
+  }
+  return total;
+}
+
 export function cpuMs(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
   try {

@@ -1,18 +1,28 @@
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { Option } from "commander";
-import type { AuditEntry } from "../audit/entry.js";
 import { readPublicKey } from "../audit/keys.js";
 import { parseWebhookFlag } from "../notify/config.js";
 import { WebhookNotifier } from "../notify/webhooks.js";
 import { Callers } from "../serve/auth.js";
 import { AuditFollower } from "../serve/follow.js";
 import { Metrics } from "../serve/metrics.js";
+import { notifyOf } from "../serve/notify.js";
 import { ControlPlane } from "../serve/server.js";
-import type { Durability, StateStore } from "../store/ports.js";
+import type { Durability } from "../store/ports.js";
 import { openEnforcement } from "./enforcement.js";
 import { UsageError } from "./errors.js";
 import { listenAddress } from "./listen.js";
+import { loadPolicy } from "./policy-files.js";
+import {
+  isServeWorker,
+  LISTEN_ENV,
+  MAX_WORKERS,
+  parseWorkers,
+  runServePrimary,
+  WORKER_ENV,
+  WorkerLink,
+} from "./serve-cluster.js";
 
 export const DASHBOARD_DIR = fileURLToPath(new URL("../../dashboard/", import.meta.url));
 
@@ -25,6 +35,7 @@ export interface ServeFlags {
   webhook?: string[];
   webhookSecretEnv?: string;
   publicUrl?: string;
+  workers?: string;
 }
 
 const CHECKPOINT_EVERY_MS = 60_000;
@@ -33,28 +44,72 @@ const PRUNE_EVERY_MS = 10 * 60_000;
 /**
  * `redline serve`: the control plane's composition root. One process, the embedded SQLite
  * state by default: the decision API, approvals, agents and the kill switch, the live event
- * stream, metrics and the dashboard.
+ * stream, metrics and the dashboard. With `--workers N`, N such processes behind one port
+ * (serve-cluster.ts); this same command runs in each of them.
  */
 export async function runServe(o: ServeFlags, stderr: NodeJS.WritableStream): Promise<number> {
-  const running = await startServe(o, (line) => stderr.write(`redline serve: ${line}\n`));
-  await new Promise<void>((resolve) => {
-    for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => resolve());
-  });
+  const log = (line: string) => stderr.write(`redline serve: ${line}\n`);
+  if (isServeWorker())
+    return runWorker(
+      { ...o, listen: process.env[LISTEN_ENV] ?? o.listen },
+      `worker ${process.env[WORKER_ENV]}: `,
+      log,
+    );
+  const workers = o.workers === undefined ? 1 : parseWorkers(o.workers);
+  if (workers > 1) {
+    // Checked once here, so a bad flag or policy is one clear error, not one per worker.
+    const listen = listenAddress(o.listen);
+    loadPolicy(o.policy);
+    const notifier = webhookNotifier(o, log);
+    return await runServePrimary({
+      workers,
+      listen,
+      ...(o.stateDir ? { stateDir: o.stateDir } : {}),
+      ...(o.durability ? { durability: o.durability } : {}),
+      ...(notifier ? { notifier } : {}),
+      ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}),
+      log,
+    });
+  }
+  const running = await startServe(o, log);
+  await stopSignal();
   await running.close();
   return 0;
 }
 
-export interface RunningServe {
-  url: URL;
-  close(): Promise<void>;
+/** One worker of `--workers N`: the whole control plane, less what the primary does once. */
+async function runWorker(o: ServeFlags, prefix: string, log: (l: string) => void) {
+  const link = new WorkerLink();
+  const wlog = (line: string) => log(prefix + line);
+  let running: RunningServe;
+  try {
+    running = await startServe(o, wlog, link);
+  } catch (error) {
+    link.failed((error as Error).message);
+    process.disconnect?.();
+    return error instanceof UsageError ? error.exitCode : 1;
+  }
+  await Promise.race([
+    stopSignal(),
+    new Promise<void>((resolve) =>
+      process.once("disconnect", () => {
+        wlog("the primary is gone: stopping");
+        resolve();
+      }),
+    ),
+  ]);
+  await running.close();
+  if (process.connected) process.disconnect();
+  return 0;
 }
 
-/** Starts the control plane (also what `redline demo` runs) and resolves once it listens. */
-export async function startServe(
-  o: ServeFlags,
-  log: (line: string) => void,
-): Promise<RunningServe> {
-  const { host, port } = listenAddress(o.listen);
+function stopSignal(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => resolve());
+  });
+}
+
+function webhookNotifier(o: ServeFlags, log: (line: string) => void) {
   const webhooks = (o.webhook ?? []).map((value) => {
     const r = parseWebhookFlag(value, {
       ...(o.webhookSecretEnv ? { secretEnv: o.webhookSecretEnv } : {}),
@@ -63,11 +118,32 @@ export async function startServe(
     if (!r.ok) throw new UsageError(r.error);
     return r.webhook;
   });
+  return webhooks.length > 0 ? new WebhookNotifier({ webhooks, log }) : undefined;
+}
+
+export interface RunningServe {
+  url: URL;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the control plane (also what `redline demo` runs) and resolves once it listens. As a
+ * worker of `--workers N` (`link`): no webhooks and no counts from the log, which the primary
+ * keeps once for all; `/metrics` answers with the whole cluster's, from the primary.
+ */
+export async function startServe(
+  o: ServeFlags,
+  log: (line: string) => void,
+  link?: WorkerLink,
+): Promise<RunningServe> {
+  const { host, port } = listenAddress(o.listen);
+  const notifier = link ? undefined : webhookNotifier(o, log);
   const en = await openEnforcement({ ...o, localPaths: false, log });
   const { store } = en;
   const follower = new AuditFollower(store.audit, { log });
-  const metrics = new Metrics(store);
-  follower.subscribe((e) => metrics.saw(e));
+  const metrics = link ? new Metrics(store, "process", () => link.metrics()) : new Metrics(store);
+  if (link) link.share(metrics.registry);
+  else follower.subscribe((e) => metrics.saw(e));
   const plane = new ControlPlane({
     host,
     port,
@@ -87,13 +163,13 @@ export async function startServe(
     dashboardDir: DASHBOARD_DIR,
     log,
   });
-  const notifier = webhooks.length > 0 ? new WebhookNotifier({ webhooks, log }) : undefined;
   let dashboard = o.publicUrl;
   if (notifier) follower.subscribe((e) => void notifyOf(e, store, notifier, () => dashboard));
   let url: URL;
   try {
     url = await plane.listen();
   } catch (error) {
+    await notifier?.close();
     await en.close();
     throw new UsageError(
       `cannot listen on ${o.listen}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
@@ -109,9 +185,11 @@ export async function startServe(
     ),
     setInterval(() => void pruneCounters(en, log), PRUNE_EVERY_MS),
   ];
-  log(
-    `listening ${url.href} (dashboard ${url.href}, API ${url.href}v1/, OpenAPI ${url.href}openapi.json)`,
-  );
+  if (link) link.listening(url);
+  else
+    log(
+      `listening ${url.href} (dashboard ${url.href}, API ${url.href}v1/, OpenAPI ${url.href}openapi.json)`,
+    );
   return {
     url,
     close: async () => {
@@ -122,24 +200,6 @@ export async function startServe(
       await en.close();
     },
   };
-}
-
-/** Approval requests and quarantines, as they reach the log, go out to the webhooks. */
-async function notifyOf(
-  e: AuditEntry,
-  store: StateStore,
-  notifier: WebhookNotifier,
-  dashboard: () => string | undefined,
-): Promise<void> {
-  const url = dashboard();
-  const base = url ? { dashboardUrl: url } : {};
-  if (e.kind === "agent.quarantined")
-    notifier.notify({ type: "agent.quarantined", entry: e, ...base });
-  if (e.kind !== "approval.requested") return;
-  const id = e.data?.approval;
-  const request =
-    typeof id === "string" ? await store.approvals.get(id).catch(() => undefined) : undefined;
-  if (request) notifier.notify({ type: "approval.requested", entry: e, request, ...base });
 }
 
 /** Counters older than the longest window any limit or the breaker looks back are dead weight. */
@@ -180,6 +240,10 @@ export function registerServeCommand(program: Command, setExit: (code: number) =
     )
     .option("--webhook-secret-env <VAR>", "environment variable holding the webhook signing secret")
     .option(
+      "--workers <n>",
+      `worker processes behind the one port, sharing the state directory (1-${MAX_WORKERS}; default 1)`,
+    )
+    .option(
       "--public-url <url>",
       "the dashboard's address in notification links (default: the listen address)",
     )
@@ -190,8 +254,12 @@ Agents call POST /v1/decisions with their token; approvers use the dashboard or 
 their secret (redline approvers add). Enforcement points on the same state directory (redline mcp)
 see every vote at once. The OpenAPI document is at /openapi.json.
 
+With --workers N, N processes share the port and the state; the first process restarts a
+worker that dies, sends the webhooks and gathers /metrics from all of them.
+
 Example:
-  redline serve --policy policy.yaml --listen 127.0.0.1:7878`,
+  redline serve --policy policy.yaml --listen 127.0.0.1:7878
+  redline serve --policy policy.yaml --workers 4`,
     )
     .action(async (opts: ServeFlags) => setExit(await runServe(opts, process.stderr)));
 }

@@ -42,6 +42,12 @@ export class AuditFollower {
 
   /** Reads what was appended since the last poll (also callable directly, e.g. in tests). */
   async poll(): Promise<void> {
+    // Nobody to deliver to (a worker of `serve --workers` without event streams): only keep
+    // up with the head, instead of reading and parsing every entry each process appends.
+    if (this.subscribers.size === 0) {
+      this.lastSeq = (await this.audit.head()).seq;
+      return;
+    }
     for (;;) {
       const batch = await this.audit.query({ afterSeq: this.lastSeq, limit: 500 });
       for (const e of batch) {

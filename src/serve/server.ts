@@ -74,8 +74,8 @@ export class ControlPlane {
         case "/healthz":
           return send(res, 200, await health(this.o.store));
         case "/metrics": {
-          const body = await this.o.metrics.registry.metrics();
-          res.writeHead(200, { "content-type": this.o.metrics.registry.contentType });
+          const body = await this.o.metrics.text();
+          res.writeHead(200, { "content-type": this.o.metrics.contentType });
           return void res.end(body);
         }
         case "/openapi.json":
@@ -83,7 +83,7 @@ export class ControlPlane {
         case "/v1/events":
           await this.o.callers.approver(req);
           return await streamEvents(req, res, url, this.o.store.audit, this.o.follower, (n) =>
-            this.o.metrics.subscribers.inc(n),
+            this.o.metrics.opened(n),
           );
         default:
           return await this.asset(res, url.pathname);

@@ -48,10 +48,15 @@ export class SqliteSessionFacts implements SessionFacts {
   }
 
   async add(session: string, facts: readonly string[], at: number): Promise<void> {
-    this.cache.clear();
     try {
+      // Most actions of a session repeat what it already has: no write, and no lock taken
+      // from the other processes sharing the file. A fact already present keeps its time.
+      const known = new Set(this.read(session).map((f) => f.fact));
+      const fresh = facts.filter((f) => !known.has(f));
+      if (fresh.length === 0) return;
+      this.cache.clear();
       this.db.transaction(() => {
-        for (const f of facts) this.stmt.add.run(session, f, at);
+        for (const f of fresh) this.stmt.add.run(session, f, at);
       })();
     } catch (error) {
       throw toStoreError(error, `session '${session}' facts not recorded`);
@@ -59,6 +64,10 @@ export class SqliteSessionFacts implements SessionFacts {
   }
 
   async get(session: string): Promise<SessionFact[]> {
+    return this.read(session);
+  }
+
+  private read(session: string): SessionFact[] {
     return this.cache.get(session, () => this.stmt.get.all(session) as SessionFact[]);
   }
 }

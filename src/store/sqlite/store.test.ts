@@ -188,7 +188,7 @@ describe("session facts", () => {
 describe("session facts across connections", () => {
   it("a fact added by another connection is seen at the next read", async () => {
     const dir = tempStateDir();
-    const a = openSqliteStore({ dir });
+    const a = openSqliteStore({ dir, busyTimeoutMs: 50 });
     const b = openSqliteStore({ dir });
     try {
       expect(await a.sessions.get("s")).toEqual([]);
@@ -198,6 +198,23 @@ describe("session facts across connections", () => {
       expect((await a.sessions.get("s")).map((f) => f.fact)).toEqual([
         "secret.access",
         "untrusted",
+      ]);
+      // Facts the session already has take no write lock: they pass while b holds it...
+      b.db.exec("BEGIN IMMEDIATE");
+      try {
+        await a.sessions.add("s", ["untrusted", "secret.access"], T0 + 2);
+        // ...and a new one waits for it (and fails after the busy timeout).
+        await expect(a.sessions.add("s", ["exfil"], T0 + 3)).rejects.toThrow(/not recorded/);
+      } finally {
+        b.db.exec("COMMIT");
+      }
+      // A fact b added since a last read is known to a too: not written twice, time kept.
+      await b.sessions.add("s", ["exfil"], T0 + 4);
+      await a.sessions.add("s", ["exfil", "untrusted"], T0 + 5);
+      expect(await a.sessions.get("s")).toEqual([
+        { fact: "secret.access", at: T0 },
+        { fact: "untrusted", at: T0 + 1 },
+        { fact: "exfil", at: T0 + 4 },
       ]);
     } finally {
       await a.close();
