@@ -101,6 +101,7 @@ describe("a store that cannot write turns the decision into deny", () => {
     const store = new SqliteStateStore(ro, file, loadOrCreateSigner(dir), {
       ...DEFAULT_GROUP_COMMIT,
       clock: () => T0,
+      busyTimeoutMs: 0,
     });
     await expectDenied(store, "readonly");
     await store.close();

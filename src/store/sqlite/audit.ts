@@ -23,6 +23,8 @@ export interface GroupCommitOptions {
   checkpointIntervalMs: number;
   /** The adapter's clock, for checkpoint times only; entry times come from the caller. */
   clock: () => number;
+  /** How long a commit may wait for another process's write lock before its entries fail. */
+  busyTimeoutMs: number;
 }
 
 interface Pending {
@@ -51,6 +53,8 @@ export class SqliteAuditLog implements AuditLog {
   private lastCheckpointAt: number | undefined;
   private readonly tx: { immediate(batch: Pending[]): [Pending, AuditEntry][] };
   private closed = false;
+  /** Since when the scheduled commits have found the write lock taken (epoch ms). */
+  private busySince: number | undefined;
   private readonly stmt: Record<
     "insert" | "head" | "lastCheckpoint" | "insertCheckpoint",
     Statement
@@ -79,12 +83,12 @@ export class SqliteAuditLog implements AuditLog {
     if (this.closed) return Promise.reject(new StoreError("closed", "the audit log is closed"));
     return new Promise((resolve, reject) => {
       this.pending.push({ input, resolve, reject });
-      if (this.pending.length >= this.opts.maxBatch) this.flush();
+      if (this.pending.length >= this.opts.maxBatch) this.drain(false);
       else if (this.timer === undefined) {
         this.timer =
           this.opts.windowMs > 0
-            ? setTimeout(() => this.flush(), this.opts.windowMs)
-            : setImmediate(() => this.flush());
+            ? setTimeout(() => this.drain(false), this.opts.windowMs)
+            : setImmediate(() => this.drain(false));
       }
     });
   }
@@ -102,8 +106,21 @@ export class SqliteAuditLog implements AuditLog {
     });
   }
 
-  /** Commits everything pending now. Synchronous: better-sqlite3 is. */
+  /**
+   * Commits everything pending now, waiting for another process's write lock as long as the
+   * busy timeout allows. Synchronous: better-sqlite3 is.
+   */
   flush(): void {
+    this.drain(true);
+  }
+
+  /**
+   * The scheduled commits do not `wait`: when another process holds the write lock they try
+   * again once the event loop has turned, instead of sleeping in SQLite's busy handler (1 ms
+   * and more, with every request of this process stalled); the batch grows meanwhile. Past
+   * the busy timeout its entries fail, as a waiting commit's would.
+   */
+  private drain(wait: boolean): void {
     if (this.timer !== undefined) {
       clearTimeout(this.timer as NodeJS.Timeout);
       clearImmediate(this.timer as NodeJS.Immediate);
@@ -115,18 +132,33 @@ export class SqliteAuditLog implements AuditLog {
       // Appended earlier, so sealed first: the chain keeps the order things happened in.
       this.pending = [...this.deferred.splice(0), ...this.pending];
     }
-    while (this.pending.length > 0) this.commit(this.pending.splice(0, this.opts.maxBatch));
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0, this.opts.maxBatch);
+      if (!this.commit(batch, wait)) {
+        this.pending = [...batch, ...this.pending];
+        this.timer = setImmediate(() => this.drain(false));
+        return;
+      }
+    }
   }
 
-  private commit(batch: Pending[]): void {
+  /** False when the lock was taken and the batch may wait for it: nothing was settled. */
+  private commit(batch: Pending[], wait: boolean): boolean {
     let done: [Pending, AuditEntry][];
     try {
-      done = this.tx.immediate(batch);
+      done = wait ? this.tx.immediate(batch) : this.withoutWaiting(batch);
+      this.busySince = undefined;
     } catch (error) {
+      this.lastCheckpointAt = undefined; // a checkpoint in the rolled-back batch did not happen
+      if (!wait && String((error as { code?: unknown }).code).startsWith("SQLITE_BUSY")) {
+        const now = Date.now();
+        this.busySince ??= now;
+        if (now - this.busySince < this.opts.busyTimeoutMs) return false;
+      }
+      this.busySince = undefined;
       const e = toStoreError(error, "audit append failed");
       for (const p of batch) p.reject(e);
-      this.lastCheckpointAt = undefined; // a checkpoint in the rolled-back batch did not happen
-      return;
+      return true;
     }
     this.stats.commits++;
     this.stats.entries += done.length;
@@ -134,6 +166,17 @@ export class SqliteAuditLog implements AuditLog {
     for (const p of batch)
       if (!ok.has(p)) p.reject(toStoreError(p.error, "cannot record this entry"));
     for (const [p, entry] of done) p.resolve(entry);
+    return true;
+  }
+
+  private withoutWaiting(batch: Pending[]): [Pending, AuditEntry][] {
+    // exec, not a prepared statement: SQLite applies busy_timeout when it compiles the pragma.
+    this.db.exec("PRAGMA busy_timeout = 0");
+    try {
+      return this.tx.immediate(batch);
+    } finally {
+      this.db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(this.opts.busyTimeoutMs))}`);
+    }
   }
 
   /** Inside the write transaction: the head is read under the lock, so processes may share. */

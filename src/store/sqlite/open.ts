@@ -31,7 +31,9 @@ export interface SqliteStoreOptions extends Partial<GroupCommitOptions> {
   walCheckpoints?: { intervalMs: number; log?: (line: string) => void };
 }
 
-export const DEFAULT_GROUP_COMMIT: Omit<GroupCommitOptions, "clock"> = {
+const DEFAULT_BUSY_TIMEOUT_MS = 2000;
+
+export const DEFAULT_GROUP_COMMIT: Omit<GroupCommitOptions, "clock" | "busyTimeoutMs"> = {
   maxBatch: 256,
   windowMs: 0,
   checkpointEvery: 1000,
@@ -82,7 +84,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStateStore {
     db = new Database(file, {
       readonly: options.readonly ?? false,
       fileMustExist: options.readonly ?? false,
-      timeout: options.busyTimeoutMs ?? 2000,
+      timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS,
     });
     if (options.readonly) assertKnownVersion(db, file);
     else {
@@ -99,6 +101,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStateStore {
     const store = new SqliteStateStore(db, file, signer, {
       ...DEFAULT_GROUP_COMMIT,
       clock: Date.now,
+      busyTimeoutMs: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS,
       ...definedOnly(options),
     });
     if (options.walCheckpoints && !options.readonly)

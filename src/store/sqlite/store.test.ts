@@ -114,6 +114,29 @@ describe("group commit", () => {
     await b.close();
   });
 
+  it("waits for another process's write lock without stalling the event loop", async () => {
+    const dir = tempStateDir();
+    const a = openSqliteStore({ dir, busyTimeoutMs: 5_000 });
+    const other = new Database(path.join(dir, DATABASE_FILE));
+    other.exec("BEGIN IMMEDIATE");
+    // SQLite's busy handler would sleep inside the commit, this timer (and the commit that
+    // releases the lock) could not run, and the append would fail after the busy timeout.
+    const started = performance.now();
+    const ticked = new Promise<number>((r) => setTimeout(() => r(performance.now() - started), 20));
+    setTimeout(() => other.exec("COMMIT"), 300);
+    const appended = Promise.all([
+      a.audit.append(decisionInput(1)),
+      a.audit.append(decisionInput(2)),
+    ]);
+    expect(await ticked).toBeLessThan(250);
+    const entries = await appended;
+    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+    expect(entries.map((e) => e.seq)).toEqual([1, 2]);
+    expect(a.audit.stats.commits).toBe(1);
+    other.close();
+    await a.close();
+  });
+
   it("signs a checkpoint every N entries and when the last one is older than T", async () => {
     let now = T0;
     const store = openSqliteStore({
