@@ -132,6 +132,32 @@ describe("redline serve --workers", () => {
     });
   });
 
+  it("a suspension made through one worker holds at the next request to every worker", async () => {
+    const added = spawnSync(
+      process.execPath,
+      [BIN, "approvers", "add", "alice", "--state-dir", state, "--policy", policy, "--json"],
+      { encoding: "utf8" },
+    );
+    expect(added.status).toBe(0);
+    const secret = JSON.parse(added.stdout).secret as string;
+    const agent = (verb: string) =>
+      fetch(new URL(`/v1/agents/ops-bot/${verb}`, server.url), {
+        method: "POST",
+        headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" },
+        body: JSON.stringify({ reason: "incident" }),
+      });
+    expect((await agent("suspend")).status).toBe(200);
+    const denied = await Promise.all(Array.from({ length: 10 }, (_, i) => decide(`ls ${i}`)));
+    for (const a of denied)
+      expect(a).toMatchObject({ status: 200, json: { decision: "deny", reason: /suspended/ } });
+    expect((await agent("resume")).status).toBe(200);
+    // The suspension revoked the tokens issued before it (times in seconds): a new one.
+    await new Promise((r) => setTimeout(r, 1100));
+    token = issueToken(policy, state, "ops-bot");
+    const allowed = await Promise.all(Array.from({ length: 10 }, (_, i) => decide(`ls ${i}`)));
+    for (const a of allowed) expect(a).toMatchObject({ status: 200, json: { decision: "allow" } });
+  });
+
   it("restarts a worker that dies; the other serves meanwhile", async () => {
     const [first] = workerPids(server.stderr());
     process.kill(first as number, "SIGKILL");
