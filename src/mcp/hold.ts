@@ -44,7 +44,7 @@ export function storeApprovalGate(
   };
 }
 
-/** Outcomes into this process's audit log, committed with the next decision (see appendDeferred). */
+/** Outcomes into this process's audit log, committed after the answer went out (see appendDeferred). */
 export function localOutcomes(
   audit: AuditLog,
   log: (line: string) => void,

@@ -51,7 +51,8 @@ export interface AuditLog {
   append(input: AuditInput): Promise<AuditEntry>;
   /**
    * Appends an entry nothing is waiting on (an outcome): it may be committed with the next
-   * append, within `deferMs`. Resolves once durable, like append.
+   * append, within `deferMs` (default: once the event loop has turned). Resolves once
+   * durable, like append.
    */
   appendDeferred(input: AuditInput, deferMs?: number): Promise<AuditEntry>;
   /** Signs a checkpoint at the current head now (no-op on an empty log or if one exists). */

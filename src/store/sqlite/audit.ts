@@ -47,7 +47,7 @@ export class SqliteAuditLog implements AuditLog {
   private pending: Pending[] = [];
   /** Entries that may wait for the next commit (see appendDeferred). */
   private deferred: Pending[] = [];
-  private deferTimer: NodeJS.Timeout | undefined;
+  private deferTimer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private timer: NodeJS.Immediate | NodeJS.Timeout | undefined;
   /** When the newest checkpoint this process knows of was signed (epoch ms). */
   private lastCheckpointAt: number | undefined;
@@ -95,14 +95,19 @@ export class SqliteAuditLog implements AuditLog {
 
   /**
    * Appends an entry nothing waits on (what a call returned, say): it rides along with the
-   * next append's commit, or is committed within `deferMs` if none comes. It costs the hot
-   * path one row instead of one transaction; a crash may lose the last `deferMs` of them.
+   * next append's commit, or is committed within `deferMs` if none comes; a crash may lose the
+   * last `deferMs` of them. 0 (the default): once the event loop has turned, with whatever
+   * else is pending then. An enforcement point has answered the call by then, so the entry
+   * is committed while the agent reads the answer, not in front of its next decision.
    */
-  appendDeferred(input: AuditInput, deferMs = 25): Promise<AuditEntry> {
+  appendDeferred(input: AuditInput, deferMs = 0): Promise<AuditEntry> {
     if (this.closed) return Promise.reject(new StoreError("closed", "the audit log is closed"));
     return new Promise((resolve, reject) => {
       this.deferred.push({ input, resolve, reject });
-      this.deferTimer ??= setTimeout(() => this.flush(), deferMs);
+      this.deferTimer ??=
+        deferMs > 0
+          ? setTimeout(() => this.drain(false), deferMs)
+          : setImmediate(() => this.drain(false));
     });
   }
 
@@ -127,7 +132,8 @@ export class SqliteAuditLog implements AuditLog {
       this.timer = undefined;
     }
     if (this.deferred.length > 0) {
-      clearTimeout(this.deferTimer);
+      clearTimeout(this.deferTimer as NodeJS.Timeout);
+      clearImmediate(this.deferTimer as NodeJS.Immediate);
       this.deferTimer = undefined;
       // Appended earlier, so sealed first: the chain keeps the order things happened in.
       this.pending = [...this.deferred.splice(0), ...this.pending];

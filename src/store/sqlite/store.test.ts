@@ -81,7 +81,7 @@ describe("group commit", () => {
     await store.close();
   });
 
-  it("a deferred entry rides along with the next append, in order, or commits on its own", async () => {
+  it("a deferred entry rides along with the next append, in order, or commits on its own soon", async () => {
     const store = openSqliteStore({ dir: tempStateDir() });
     await store.audit.append(decisionInput(1));
     const outcome = store.audit.appendDeferred(decisionInput(2), 10_000);
@@ -92,6 +92,16 @@ describe("group commit", () => {
     const alone = await store.audit.appendDeferred(decisionInput(4), 5);
     expect(alone.seq).toBe(4);
     expect(store.audit.stats.commits).toBe(3);
+    // By default once the event loop has turned, with what else is pending then.
+    const both = await Promise.all([
+      store.audit.appendDeferred(decisionInput(5)),
+      store.audit.append(decisionInput(6)),
+    ]);
+    expect(both.map((e) => e.seq)).toEqual([5, 6]);
+    expect(store.audit.stats.commits).toBe(4);
+    const soon = await store.audit.appendDeferred(decisionInput(7));
+    expect(soon.seq).toBe(7);
+    expect(store.audit.stats.commits).toBe(5);
     await store.close();
   });
 
