@@ -1,14 +1,13 @@
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { createServer } from "node:net";
-import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readPublicKey } from "../audit/keys.js";
 import { tempStateDir } from "../audit/test-support/fixtures.js";
 import { verifyAuditLog } from "../audit/verify.js";
 import { BIN, issueToken, type Listening, listeningCli } from "../mcp/test-support/harness.js";
 import { startReceiver } from "../notify/test-support/receiver.js";
+import { opsBotState } from "../serve/test-support/control-plane.js";
 import { openSqliteStore } from "../store/sqlite/open.js";
 
 /** `redline serve --workers 2` as a user runs it: the built CLI, two workers, one port. */
@@ -20,12 +19,7 @@ let state: string;
 let token: string;
 
 beforeAll(async () => {
-  state = tempStateDir();
-  policy = join(dirname(state), "policy.yaml");
-  writeFileSync(
-    policy,
-    "agents: [{id: ops-bot, default: allow}]\nredlines: [{categories: [data.destroy], effect: approval}]\n",
-  );
+  ({ state, policy } = opsBotState(tempStateDir));
   receiver = await startReceiver();
   server = await listeningCli([
     "serve",

@@ -1,11 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tempStateDir } from "../audit/test-support/fixtures.js";
 import { BIN, freePort, issueToken, listening, ROOT } from "../mcp/test-support/harness.js";
 import { verifySignature } from "../notify/signature.js";
 import { startReceiver } from "../notify/test-support/receiver.js";
+import { opsBotState } from "../serve/test-support/control-plane.js";
 
 /** `redline serve` as a user runs it: the built CLI, webhooks to a real receiver. */
 
@@ -16,12 +15,7 @@ let policy: string;
 let state: string;
 
 beforeAll(async () => {
-  state = tempStateDir();
-  policy = join(dirname(state), "policy.yaml");
-  writeFileSync(
-    policy,
-    "agents: [{id: ops-bot, default: allow}]\nredlines: [{categories: [data.destroy], effect: approval}]\n",
-  );
+  ({ state, policy } = opsBotState(tempStateDir));
   receiver = await startReceiver();
   const port = await freePort();
   child = spawn(

@@ -1,9 +1,23 @@
-import { existsSync, mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { type Listening, listeningCli } from "../../mcp/test-support/harness.js";
 
 export type Serving = Listening;
+
+/**
+ * A fresh state directory and, beside it, a policy with one agent (`ops-bot`, default allow)
+ * whose destructive actions need approval.
+ */
+export function opsBotState(tempStateDir: () => string): { state: string; policy: string } {
+  const state = tempStateDir();
+  const policy = join(dirname(state), "policy.yaml");
+  writeFileSync(
+    policy,
+    "agents: [{id: ops-bot, default: allow}]\nredlines: [{categories: [data.destroy], effect: approval}]\n",
+  );
+  return { state, policy };
+}
 
 /** `redline serve --listen <listen> ...` (the built CLI), resolved once it says where it listens. */
 export function startServe(args: string[], listen = "127.0.0.1:0"): Promise<Serving> {
