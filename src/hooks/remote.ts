@@ -1,5 +1,6 @@
 import type { IncomingMessage, RequestOptions } from "node:http";
 import type { Action } from "../core/envelope.js";
+import { awaitRelease, errorOf, type Reply } from "../remote/approval-wait.js";
 import {
   allowReason,
   askReason,
@@ -67,42 +68,17 @@ export async function decideRemotely(
     command: `redline approvals approve ${a.id}`,
     dashboard: base.origin + base.pathname,
   };
-  const id = encodeURIComponent(a.id);
-  const deadline = Date.now() + o.wait * 1000;
   try {
-    for (;;) {
-      const left = (deadline - Date.now()) / 1000;
-      if (left <= 0) return deny(pendingReason(tool, v, hint, o.wait));
-      const wait = Math.min(20, Math.ceil(left * 10) / 10);
-      const w = await call(
-        "GET",
-        `v1/approvals/${id}?wait=${wait}`,
-        undefined,
-        wait * 1000 + 10_000,
-      );
-      if (w.status !== 200) return deny(refusedReason(tool, v, a.id, errorOf(w)));
-      const req = w.body as { status?: unknown; statusReason?: unknown };
-      if (req.status === "pending") continue;
-      if (req.status !== "granted") {
-        const reason = typeof req.statusReason === "string" ? ` (${req.statusReason})` : "";
-        return deny(refusedReason(tool, v, a.id, `${String(req.status)}${reason}`));
-      }
-      const used = await call("POST", `v1/approvals/${id}/release`, { action });
-      if (used.status === 200) return { decision: "allow", reason: allowReason(v, a.id) };
-      return deny(
-        refusedReason(tool, v, a.id, `it was granted but cannot be used: ${errorOf(used)}`),
-      );
-    }
+    const w = await awaitRelease(call, a.id, action, { deadline: Date.now() + o.wait * 1000 });
+    if (w.granted) return { decision: "allow", reason: allowReason(v, a.id) };
+    if (w.kind === "timeout") return deny(pendingReason(tool, v, hint, o.wait));
+    const why = w.kind === "unusable" ? `it was granted but cannot be used: ${w.why}` : w.why;
+    return deny(refusedReason(tool, v, a.id, why));
   } catch (error) {
     return deny(
       refusedReason(tool, v, a.id, `the control plane became unreachable (${why(error)})`),
     );
   }
-}
-
-interface Reply {
-  status: number;
-  body: unknown;
 }
 
 /** One request, no keep-alive (the process ends after the answer). Rejects on any failure. */
@@ -144,12 +120,6 @@ async function request(
     req.on("error", reject);
     req.end(payload);
   });
-}
-
-function errorOf(r: Reply): string {
-  const b = r.body as { error?: unknown; reason?: unknown } | string | null;
-  const e = typeof b === "object" && b !== null ? (b.error ?? b.reason) : undefined;
-  return `HTTP ${r.status}${typeof e === "string" ? `: ${e}` : ""}`;
 }
 
 function clip(body: unknown): string {

@@ -3,6 +3,7 @@ import { emptyFacts } from "../core/facts.js";
 import type { Decider, Enforced } from "../enforce/enforcer.js";
 import type { ListFilter } from "../mcp/filter.js";
 import type { ApprovalGate, CredentialCheck, SessionDeps } from "../mcp/session.js";
+import { awaitRelease, type Call, errorOf, type Reply } from "./approval-wait.js";
 
 /**
  * An enforcement point on a remote control plane (`redline serve`) instead of a local state
@@ -83,42 +84,25 @@ export class ControlPlaneClient {
         if (!a) return { granted: false, reason: "the control plane opened no approval request" };
         if (a.status === "used") return { granted: true, id: a.id };
         const started = Date.now();
+        // A cancel abandons the long poll; a release, once sent, is seen through.
+        const call: Call = (method, path, body, timeoutMs) =>
+          this.call(method, path, token(), body, method === "GET" ? signal : undefined, timeoutMs);
         try {
-          for (;;) {
-            if (signal.aborted)
-              return { granted: false, id: a.id, reason: "the held call was cancelled" };
-            waiting?.({ id: a.id, elapsedMs: Date.now() - started, expiresAt: a.expiresAt });
-            const r = await this.call(
-              "GET",
-              `v1/approvals/${encodeURIComponent(a.id)}?wait=20`,
-              token(),
-              undefined,
-              signal,
-              30_000,
-            );
-            if (r.status !== 200)
-              return { granted: false, id: a.id, reason: `approval ${a.id}: ${errorOf(r)}` };
-            const status = (r.body as { status: string; statusReason?: string }).status;
-            if (status === "pending") continue;
-            if (status !== "granted")
-              return {
-                granted: false,
-                id: a.id,
-                reason: `approval ${a.id}: ${status}${reasonOf(r)}`,
-              };
-            const used = await this.call(
-              "POST",
-              `v1/approvals/${encodeURIComponent(a.id)}/release`,
-              token(),
-              { action },
-            );
-            if (used.status === 200) return { granted: true, id: a.id };
-            return {
-              granted: false,
-              id: a.id,
-              reason: `approval ${a.id} was granted but cannot be used: ${errorOf(used)}`,
-            };
-          }
+          const w = await awaitRelease(call, a.id, action, {
+            signal,
+            polling: () =>
+              waiting?.({ id: a.id, elapsedMs: Date.now() - started, expiresAt: a.expiresAt }),
+          });
+          if (w.granted) return { granted: true, id: a.id };
+          if (w.kind === "cancelled") return { granted: false, id: a.id, reason: w.why };
+          return {
+            granted: false,
+            id: a.id,
+            reason:
+              w.kind === "unusable"
+                ? `approval ${a.id} was granted but cannot be used: ${w.why}`
+                : `approval ${a.id}: ${w.why}`,
+          };
         } catch (error) {
           if (signal.aborted)
             return { granted: false, id: a.id, reason: "the held call was cancelled" };
@@ -163,7 +147,7 @@ export class ControlPlaneClient {
     body?: unknown,
     signal?: AbortSignal,
     timeoutMs = this.o.timeoutMs ?? 10_000,
-  ): Promise<{ status: number; body: unknown }> {
+  ): Promise<Reply> {
     const timeout = AbortSignal.timeout(timeoutMs);
     const res = await fetch(new URL(path, this.base), {
       method,
@@ -199,18 +183,6 @@ function denied(at: number, reason: string): Enforced {
     actionHash: "",
     at,
   };
-}
-
-function errorOf(r: { status: number; body: unknown }): string {
-  const e =
-    (r.body as { error?: unknown; reason?: unknown } | null)?.error ??
-    (r.body as { reason?: unknown })?.reason;
-  return `HTTP ${r.status}${typeof e === "string" ? `: ${e}` : ""}`;
-}
-
-function reasonOf(r: { body: unknown }): string {
-  const why = (r.body as { statusReason?: unknown }).statusReason;
-  return typeof why === "string" ? ` (${why})` : "";
 }
 
 function unreachable(error: unknown): string {
