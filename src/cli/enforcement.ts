@@ -14,6 +14,8 @@ import { loadPolicy, readSources } from "./policy-files.js";
 
 /** How often a long-running process checkpoints its WAL, off the event loop (store/sqlite/wal.ts). */
 const WAL_CHECKPOINT_MS = 250;
+/** ...started once the WAL reaches 1 MiB: a process that writes little keeps no thread for it. */
+const WAL_WORKER_AT_BYTES = 1 << 20;
 
 /** What every long-running enforcement process (`mcp`, `serve`) is made of, opened once. */
 export interface Enforcement {
@@ -57,7 +59,11 @@ export async function openEnforcement(o: {
     store = openSqliteStore({
       dir,
       durability: o.durability ?? "crash",
-      walCheckpoints: { intervalMs: WAL_CHECKPOINT_MS, log: o.log },
+      walCheckpoints: {
+        intervalMs: WAL_CHECKPOINT_MS,
+        startAtWalBytes: WAL_WORKER_AT_BYTES,
+        log: o.log,
+      },
     });
     keys = SigningKeys.open(dir, Date.now());
   } catch (error) {

@@ -10,7 +10,7 @@ import { type GroupCommitOptions, SqliteAuditLog } from "./audit.js";
 import { SqliteCounters, SqliteSessionFacts } from "./counters.js";
 import { SqliteAgentRegistry, SqliteApprovers } from "./identity.js";
 import { assertKnownVersion, migrate } from "./migrations.js";
-import { WalCheckpointer } from "./wal.js";
+import { WalCheckpointer, type WalCheckpointOptions } from "./wal.js";
 
 export const DATABASE_FILE = "state.db";
 
@@ -28,7 +28,7 @@ export interface SqliteStoreOptions extends Partial<GroupCommitOptions> {
    * For a long-running process: WAL checkpoints in a worker thread every `intervalMs` instead
    * of inside a commit (see wal.ts).
    */
-  walCheckpoints?: { intervalMs: number; log?: (line: string) => void };
+  walCheckpoints?: Omit<WalCheckpointOptions, "synchronous">;
 }
 
 const DEFAULT_BUSY_TIMEOUT_MS = 2000;

@@ -46,6 +46,25 @@ describe("WAL checkpoints in a worker thread", () => {
     await reader.close();
   });
 
+  it("start only once the WAL has grown: a process that writes little has no thread", async () => {
+    const dir = tempStateDir();
+    const store = openSqliteStore({
+      dir,
+      walCheckpoints: { intervalMs: 10, startAtWalBytes: 1 << 20, watchMs: 5 },
+    });
+    await store.audit.append(decisionInput(1));
+    await sleep(50);
+    expect(walBytes(dir)).toBeLessThan(1 << 20);
+    expect(store.checkpointer?.started).toBe(false);
+    expect(autocheckpoint(store)).toBe(1000); // SQLite's own, until then
+    for (let i = 0; i < 20 && !store.checkpointer?.started; i++) await appendRounds(store, 1, 10);
+    expect(walBytes(dir)).toBeGreaterThanOrEqual(1 << 20);
+    expect(store.checkpointer?.started).toBe(true);
+    expect(autocheckpoint(store)).toBe(SAFETY_NET_PAGES);
+    await store.close();
+    expect(store.checkpointer?.fellBack).toBe(false);
+  });
+
   it("fall back to SQLite's own in the writer when the worker fails", async () => {
     const dir = tempStateDir();
     const store = openSqliteStore({ dir });

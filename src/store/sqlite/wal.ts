@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 import type { Database } from "better-sqlite3";
@@ -36,31 +37,69 @@ parentPort.once("message", () => {
 });
 `;
 
+export interface WalCheckpointOptions {
+  intervalMs: number;
+  synchronous: "NORMAL" | "FULL";
+  log?: (line: string) => void;
+  /**
+   * Start the worker only once the WAL file has reached this size (checked every `watchMs`):
+   * a thread costs about 10 MB of memory, and a process that writes little (one MCP gateway
+   * of the several a desktop client starts) never needs it. Until then SQLite checkpoints in
+   * the writer, at its default 1,000 pages: past the size set here, so the worker comes first.
+   */
+  startAtWalBytes?: number;
+  watchMs?: number;
+}
+
 export class WalCheckpointer {
-  private readonly worker: Worker;
+  private worker: Worker | undefined;
+  private watch: NodeJS.Timeout | undefined;
   private failed = false;
   private closed = false;
 
   constructor(
-    db: Database,
-    file: string,
-    o: { intervalMs: number; synchronous: "NORMAL" | "FULL"; log?: (line: string) => void },
+    private readonly db: Database,
+    private readonly file: string,
+    private readonly o: WalCheckpointOptions,
   ) {
+    if (!o.startAtWalBytes) {
+      this.start();
+      return;
+    }
+    const threshold = o.startAtWalBytes;
+    this.watch = setInterval(() => {
+      if (walBytes(file) < threshold) return;
+      clearInterval(this.watch);
+      this.watch = undefined;
+      this.start();
+    }, o.watchMs ?? 1000);
+    this.watch.unref();
+  }
+
+  private start(): void {
+    if (this.closed || !this.db.open) return;
+    const { db, o } = this;
     db.pragma(`wal_autocheckpoint = ${SAFETY_NET_PAGES}`);
     const driver = createRequire(import.meta.url).resolve("better-sqlite3");
-    this.worker = new Worker(WORKER, {
+    const worker = new Worker(WORKER, {
       eval: true,
-      workerData: { driver, file, intervalMs: o.intervalMs, synchronous: o.synchronous },
+      workerData: { driver, file: this.file, intervalMs: o.intervalMs, synchronous: o.synchronous },
     });
-    this.worker.unref();
+    worker.unref();
+    this.worker = worker;
     const fallBack = (why: string) => {
       if (this.failed || this.closed) return;
       this.failed = true;
       if (db.open) db.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_PAGES}`);
       o.log?.(`WAL checkpoints back in the writer: ${why}`);
     };
-    this.worker.on("error", (error) => fallBack(error.message));
-    this.worker.on("exit", (code) => fallBack(`the checkpoint worker exited (${code})`));
+    worker.on("error", (error) => fallBack(error.message));
+    worker.on("exit", (code) => fallBack(`the checkpoint worker exited (${code})`));
+  }
+
+  /** True once the worker runs (at once, or when the WAL reached `startAtWalBytes`). */
+  get started(): boolean {
+    return this.worker !== undefined;
   }
 
   /** True once the worker has failed and SQLite checkpoints in the writer again. */
@@ -70,12 +109,23 @@ export class WalCheckpointer {
 
   /** Stops the worker (its connection closed) before the writer's own connection closes. */
   async close(): Promise<void> {
+    clearInterval(this.watch);
+    const worker = this.worker;
     if (this.failed || this.closed) return;
     this.closed = true; // its exit now is not a failure
-    const exited = new Promise((resolve) => this.worker.once("exit", resolve));
-    this.worker.postMessage("close");
-    const timer = setTimeout(() => void this.worker.terminate(), 2000);
+    if (!worker) return;
+    const exited = new Promise((resolve) => worker.once("exit", resolve));
+    worker.postMessage("close");
+    const timer = setTimeout(() => void worker.terminate(), 2000);
     await exited;
     clearTimeout(timer);
+  }
+}
+
+function walBytes(file: string): number {
+  try {
+    return statSync(`${file}-wal`).size;
+  } catch {
+    return 0;
   }
 }
