@@ -85,6 +85,7 @@ export async function runServePrimary(o: PrimaryOptions): Promise<number> {
     if (o.listen.port === 0)
       env = { [LISTEN_ENV]: hostPort(o.listen.host, await freePort(o.listen.host)) };
   } catch (error) {
+    await o.notifier?.close();
     await store.close();
     throw new UsageError(
       `cannot listen on ${o.listen.host}: ${(error as NodeJS.ErrnoException).code ?? error}`,
@@ -97,6 +98,7 @@ export async function runServePrimary(o: PrimaryOptions): Promise<number> {
   const started = await pool.start();
   if ("error" in started) {
     await pool.stop();
+    await o.notifier?.close();
     await store.close();
     throw new UsageError(started.error);
   }

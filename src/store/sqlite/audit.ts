@@ -142,7 +142,13 @@ export class SqliteAuditLog implements AuditLog {
       const batch = this.pending.splice(0, this.opts.maxBatch);
       if (!this.commit(batch, wait)) {
         this.pending = [...batch, ...this.pending];
-        this.timer = setImmediate(() => this.drain(false));
+        // At once while the other commit is likely short; then backing off to 10 ms, so a
+        // lock held long (a bulk job on the file) is not waited for at 100 % of a core.
+        const waited = Date.now() - (this.busySince ?? Date.now());
+        this.timer =
+          waited < 2
+            ? setImmediate(() => this.drain(false))
+            : setTimeout(() => this.drain(false), Math.min(10, Math.ceil(waited / 10)));
         return;
       }
     }

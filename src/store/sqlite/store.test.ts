@@ -132,6 +132,7 @@ describe("group commit", () => {
     // SQLite's busy handler would sleep inside the commit, this timer (and the commit that
     // releases the lock) could not run, and the append would fail after the busy timeout.
     const started = performance.now();
+    const cpu = process.cpuUsage();
     const ticked = new Promise<number>((r) => setTimeout(() => r(performance.now() - started), 20));
     setTimeout(() => other.exec("COMMIT"), 300);
     const appended = Promise.all([
@@ -141,6 +142,9 @@ describe("group commit", () => {
     expect(await ticked).toBeLessThan(250);
     const entries = await appended;
     expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+    // Retried at once at first, then backing off: the wait did not spin a core for 300 ms.
+    const used = process.cpuUsage(cpu);
+    expect((used.user + used.system) / 1000).toBeLessThan(150);
     expect(entries.map((e) => e.seq)).toEqual([1, 2]);
     expect(a.audit.stats.commits).toBe(1);
     other.close();
