@@ -66,9 +66,27 @@ export interface AuditLog {
   scanSealed(fromSeq?: number): AsyncIterable<SealedEntry[]>;
 }
 
+/** What an allowed action takes from one limit: `amount` more, if the window stays ≤ `max`. */
+export interface Reservation {
+  key: string;
+  /** The window's start (epoch ms). */
+  since: number;
+  amount: number;
+  max: number;
+}
+
+/** Taken, or what the counters hold now (nothing was added). */
+export type Reserved = { ok: true } | { ok: false; usage: Record<string, number> };
+
 /** Sliding-window counts, for velocity caps and budgets. Time is passed in (epoch ms). */
 export interface Counters {
   add(key: string, at: number, amount?: number): Promise<void>;
+  /**
+   * Adds every reservation's amount at `at` only if each counter then stays within its max;
+   * else adds none. Atomic for everyone sharing the counters (for SQLite, every process on the
+   * file): two concurrent actions never both take the last unit of a cap.
+   */
+  reserve(items: readonly Reservation[], at: number): Promise<Reserved>;
   /** Sum of amounts added for `key` at or after `since`. */
   sum(key: string, since: number): Promise<number>;
   /** Forgets everything before `before`: windows never look that far back. */

@@ -1,11 +1,12 @@
 import type { Database, Statement } from "better-sqlite3";
 import { toStoreError } from "../errors.js";
-import type { Counters, SessionFact, SessionFacts } from "../ports.js";
+import type { Counters, Reservation, Reserved, SessionFact, SessionFacts } from "../ports.js";
 import { ChangeCache } from "./change-cache.js";
 
 /** Sliding windows as rows of (key, at, amount): a window sum is one indexed range scan. */
 export class SqliteCounters implements Counters {
   private readonly stmt: Record<"add" | "sum" | "prune", Statement>;
+  private readonly reserveTx: { immediate(items: readonly Reservation[], at: number): Reserved };
 
   constructor(db: Database) {
     this.stmt = {
@@ -15,6 +16,22 @@ export class SqliteCounters implements Counters {
       ),
       prune: db.prepare("DELETE FROM counters WHERE at < ?"),
     };
+    // Read and added under the write lock: another process cannot take the same units.
+    this.reserveTx = db.transaction((items: readonly Reservation[], at: number): Reserved => {
+      const usage: Record<string, number> = {};
+      for (const r of items) usage[r.key] = (this.stmt.sum.get(r.key, r.since) as { n: number }).n;
+      if (items.some((r) => (usage[r.key] ?? 0) + r.amount > r.max)) return { ok: false, usage };
+      for (const r of items) this.stmt.add.run(r.key, at, r.amount);
+      return { ok: true };
+    });
+  }
+
+  async reserve(items: readonly Reservation[], at: number): Promise<Reserved> {
+    try {
+      return this.reserveTx.immediate(items, at);
+    } catch (error) {
+      throw toStoreError(error, `limits ${items.map((r) => `'${r.key}'`).join(", ")} not reserved`);
+    }
   }
 
   async add(key: string, at: number, amount = 1): Promise<void> {

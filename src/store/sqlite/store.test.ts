@@ -3,6 +3,7 @@ import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { decisionInput, T0, tempStateDir } from "../../audit/test-support/fixtures.js";
 import { verifyAuditLog } from "../../audit/verify.js";
+import { MemoryCounters } from "../memory/counters.js";
 import { ensureStateDir, resolveStateDir } from "../state-dir.js";
 import { migrate, SCHEMA_VERSION, schemaVersion } from "./migrations.js";
 import { DATABASE_FILE, openSqliteStore } from "./open.js";
@@ -202,6 +203,36 @@ describe("counters", () => {
     expect(await c.sum("nobody", T0)).toBe(0);
     expect(await c.prune(T0 + 60_000)).toBe(2);
     expect(await c.sum("refund:support-bot", 0)).toBe(1);
+    await store.close();
+  });
+
+  it("reserves all of several limits or none, in SQLite and in memory alike", async () => {
+    const store = openSqliteStore({ dir: tempStateDir() });
+    for (const c of [store.counters, new MemoryCounters()]) {
+      await c.add("cap", T0, 2);
+      const both = (budget: number) => [
+        { key: "cap", since: T0, amount: 1, max: 3 },
+        { key: "budget", since: T0, amount: budget, max: 100 },
+      ];
+      expect(await c.reserve(both(60), T0 + 1)).toEqual({ ok: true });
+      // The cap has room for one more, the budget not for 60: nothing is taken from either.
+      expect(await c.reserve(both(41), T0 + 2)).toEqual({
+        ok: false,
+        usage: { cap: 3, budget: 60 },
+      });
+      expect([await c.sum("cap", T0), await c.sum("budget", T0)]).toEqual([3, 60]);
+      // Out of the window, units are free again.
+      expect(await c.reserve(both(100), T0 + 5)).toMatchObject({ ok: false });
+      expect(
+        await c.reserve(
+          [
+            { key: "cap", since: T0 + 2, amount: 1, max: 3 },
+            { key: "budget", since: T0 + 2, amount: 100, max: 100 },
+          ],
+          T0 + 5,
+        ),
+      ).toEqual({ ok: true });
+    }
     await store.close();
   });
 });
