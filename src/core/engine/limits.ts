@@ -33,6 +33,15 @@ export function usageOf(m: Matcher): Usage[] {
   return usage;
 }
 
+/**
+ * Whether `amount` more on a window already holding `used` goes past `max`: the one test the
+ * engine decides with and the counters reserve with, so a failed reservation re-decides to
+ * the limit's effect.
+ */
+export function exceeds(used: number, amount: number, max: number): boolean {
+  return used + amount > max;
+}
+
 /** A limit exceeded turns an allow into its effect (deny or approval), never an effect down. */
 export function withLimits(
   o: Outcome,
@@ -44,7 +53,7 @@ export function withLimits(
   for (const u of usage) {
     const l = limits.find((x) => x.id === u.limit) as CompiledLimit;
     const used = state.usage?.[u.key];
-    const over = used === undefined || used + u.amount > l.max;
+    const over = used === undefined || exceeds(used, u.amount, l.max);
     if (!over) continue;
     out = raise(out, l.rule.effect, l.id, () => l.rule.reason ?? describe(l, used, u.amount));
   }

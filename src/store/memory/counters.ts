@@ -1,3 +1,4 @@
+import { exceeds } from "../../core/engine/limits.js";
 import type { Counters, Reservation, Reserved } from "../ports.js";
 
 /** Counters for one process with no state directory (`redline eval` without --record). */
@@ -18,7 +19,7 @@ export class MemoryCounters implements Counters {
     // Synchronous from the sums to the last add: nothing else runs in between.
     const usage: Record<string, number> = {};
     for (const r of items) usage[r.key] = this.total(r.key, r.since);
-    if (items.some((r) => (usage[r.key] ?? 0) + r.amount > r.max)) return { ok: false, usage };
+    if (items.some((r) => exceeds(usage[r.key] ?? 0, r.amount, r.max))) return { ok: false, usage };
     for (const r of items) this.push(r.key, at, r.amount);
     return { ok: true };
   }

@@ -53,6 +53,7 @@ export class SqliteAuditLog implements AuditLog {
   private lastCheckpointAt: number | undefined;
   private readonly tx: { immediate(batch: Pending[]): [Pending, AuditEntry][] };
   private closed = false;
+  private readonly restoreBusyTimeout: string;
   /** Since when the scheduled commits have found the write lock taken (epoch ms). */
   private busySince: number | undefined;
   private readonly stmt: Record<
@@ -75,6 +76,7 @@ export class SqliteAuditLog implements AuditLog {
         "INSERT OR IGNORE INTO audit_checkpoints (seq, hash, time, signature) VALUES (?, ?, ?, ?)",
       ),
     };
+    this.restoreBusyTimeout = `PRAGMA busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs))}`;
     // Built once: better-sqlite3 makes a new wrapper per db.transaction() call.
     this.tx = db.transaction((batch: Pending[]) => this.insertBatch(batch));
   }
@@ -126,14 +128,10 @@ export class SqliteAuditLog implements AuditLog {
    * the busy timeout its entries fail, as a waiting commit's would.
    */
   private drain(wait: boolean): void {
-    if (this.timer !== undefined) {
-      clearTimeout(this.timer as NodeJS.Timeout);
-      clearImmediate(this.timer as NodeJS.Immediate);
-      this.timer = undefined;
-    }
+    cancel(this.timer);
+    this.timer = undefined;
     if (this.deferred.length > 0) {
-      clearTimeout(this.deferTimer as NodeJS.Timeout);
-      clearImmediate(this.deferTimer as NodeJS.Immediate);
+      cancel(this.deferTimer);
       this.deferTimer = undefined;
       // Appended earlier, so sealed first: the chain keeps the order things happened in.
       this.pending = [...this.deferred.splice(0), ...this.pending];
@@ -187,7 +185,7 @@ export class SqliteAuditLog implements AuditLog {
     try {
       return this.tx.immediate(batch);
     } finally {
-      this.db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(this.opts.busyTimeoutMs))}`);
+      this.db.exec(this.restoreBusyTimeout);
     }
   }
 
@@ -323,4 +321,10 @@ export class SqliteAuditLog implements AuditLog {
     this.flush();
     this.closed = true;
   }
+}
+
+/** Clears a pending setTimeout or setImmediate, whichever the handle is. */
+function cancel(handle: NodeJS.Timeout | NodeJS.Immediate | undefined): void {
+  clearTimeout(handle as NodeJS.Timeout);
+  clearImmediate(handle as NodeJS.Immediate);
 }

@@ -1,4 +1,5 @@
 import type { Database, Statement } from "better-sqlite3";
+import { exceeds } from "../../core/engine/limits.js";
 import { toStoreError } from "../errors.js";
 import type { Counters, Reservation, Reserved, SessionFact, SessionFacts } from "../ports.js";
 import { ChangeCache } from "./change-cache.js";
@@ -20,7 +21,8 @@ export class SqliteCounters implements Counters {
     this.reserveTx = db.transaction((items: readonly Reservation[], at: number): Reserved => {
       const usage: Record<string, number> = {};
       for (const r of items) usage[r.key] = (this.stmt.sum.get(r.key, r.since) as { n: number }).n;
-      if (items.some((r) => (usage[r.key] ?? 0) + r.amount > r.max)) return { ok: false, usage };
+      if (items.some((r) => exceeds(usage[r.key] ?? 0, r.amount, r.max)))
+        return { ok: false, usage };
       for (const r of items) this.stmt.add.run(r.key, at, r.amount);
       return { ok: true };
     });
